@@ -1,0 +1,174 @@
+"""The wordspace model file: a plain zip of ``.npy`` arrays and one JSON header.
+
+A model file is an uncompressed zip archive (``np.load`` can read its arrays) holding
+
+* ``header.json`` -- ``{"format": "wordspace", "format_version": 1, "kind": ..., ...}``, and
+* one ``NAME.npy`` member per array.
+
+Members are stored, not deflated, so each array can be memory-mapped straight out of the file:
+``load(path, mmap=True)`` returns read-only ``np.memmap`` views, and many processes can share one
+model in the page cache.  Nothing is pickled, so files outlive library versions.
+
+Writes are atomic: the archive is written to a temporary file in the destination folder, flushed
+to disk, then renamed over the destination, so a model file is whole or absent, never half.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelFormatError
+
+__all__ = ["FORMAT_VERSION", "save", "load", "is_model_file", "atomic_write"]
+
+FORMAT_VERSION = 1
+_HEADER = "header.json"
+
+
+class atomic_write:
+    """Context manager yielding a binary file that replaces ``path`` only on success.
+
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> with atomic_write(os.path.join(folder, "a.bin")) as f:
+    ...     _ = f.write(b"whole")
+    >>> open(os.path.join(folder, "a.bin"), "rb").read()
+    b'whole'
+    """
+
+    def __init__(self, path, mode: str = "wb", **kwargs):
+        self.path = Path(path)
+        self.mode = mode
+        self.kwargs = kwargs
+
+    def __enter__(self):
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if not folder.is_dir():
+            raise ModelFormatError(f"cannot write {self.path}: folder {folder} does not exist")
+        fd, self._tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp",
+                                         dir=folder)
+        self._file = os.fdopen(fd, self.mode, **self.kwargs)
+        return self._file
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            self._file.close()
+            if exc_type is None:
+                os.replace(self._tmp, self.path)
+        finally:
+            if os.path.exists(self._tmp):
+                os.unlink(self._tmp)
+        return False
+
+
+def _json_default(value):
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot store {type(value).__name__} in a model header")
+
+
+def save(path, kind: str, arrays: dict[str, np.ndarray], **header) -> None:
+    """Write ``arrays`` and a JSON header describing a model of ``kind`` to ``path``, atomically."""
+    meta = {"format": "wordspace", "format_version": FORMAT_VERSION, "kind": kind, **header}
+    meta["arrays"] = sorted(arrays)
+    with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED,
+                                                  allowZip64=True) as archive:
+        archive.writestr(_HEADER, json.dumps(meta, default=_json_default, indent=1))
+        for name, array in arrays.items():
+            array = np.asarray(array)
+            if array.dtype == object:
+                raise TypeError(f"array {name!r} has dtype object; store it in the header")
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.ascontiguousarray(array),
+                                          allow_pickle=False)
+
+
+def is_model_file(path) -> bool:
+    """Whether ``path`` looks like a wordspace model file (a zip with our header)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _HEADER in archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _member_data_offset(handle, info: zipfile.ZipInfo) -> int:
+    handle.seek(info.header_offset)
+    local = handle.read(30)
+    if len(local) != 30 or local[:4] != b"PK\x03\x04":
+        raise ModelFormatError("bad zip member header")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    return info.header_offset + 30 + name_len + extra_len
+
+
+def load(path, mmap: bool = True) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read a model file: its header dict and its arrays (memory-mapped when ``mmap``)."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelFormatError(f"model file {path} does not exist")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ModelFormatError(f"{path} is not a wordspace model file ({error})") from None
+    with archive:
+        try:
+            header = json.loads(archive.read(_HEADER))
+        except KeyError:
+            raise ModelFormatError(f"{path} has no {_HEADER}; not a wordspace model") from None
+        except (json.JSONDecodeError, zipfile.BadZipFile, OSError) as error:
+            raise ModelFormatError(f"{path}: corrupt header ({error})") from None
+        if header.get("format") != "wordspace":
+            raise ModelFormatError(f"{path}: not a wordspace model file")
+        if header.get("format_version", 0) > FORMAT_VERSION:
+            raise ModelFormatError(
+                f"{path} was written by a newer wordspace (format version "
+                f"{header['format_version']}; this one reads up to {FORMAT_VERSION})")
+        arrays = {}
+        with open(path, "rb") as handle:
+            for name in header.get("arrays", []):
+                try:
+                    info = archive.getinfo(name + ".npy")
+                except KeyError:
+                    raise ModelFormatError(f"{path}: array {name!r} is missing") from None
+                try:
+                    if mmap and info.compress_type == zipfile.ZIP_STORED:
+                        start = _member_data_offset(handle, info)
+                        handle.seek(start)
+                        version = np.lib.format.read_magic(handle)
+                        reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                                  else np.lib.format.read_array_header_2_0)
+                        shape, fortran, dtype = reader(handle)
+                        if handle.tell() - start + int(np.prod(shape)) * dtype.itemsize > \
+                                info.file_size:
+                            raise ModelFormatError(f"{path}: array {name!r} is truncated")
+                        if int(np.prod(shape)) == 0:
+                            arrays[name] = np.empty(shape, dtype)
+                        else:
+                            arrays[name] = np.memmap(path, dtype=dtype, mode="r",
+                                                     offset=handle.tell(), shape=shape,
+                                                     order="F" if fortran else "C")
+                    else:
+                        data = archive.read(info)
+                        arrays[name] = np.lib.format.read_array(io.BytesIO(data),
+                                                                allow_pickle=False)
+                except ModelFormatError:
+                    raise
+                except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+                    raise ModelFormatError(f"{path}: array {name!r} is corrupt ({error})") \
+                        from None
+    return header, arrays
