@@ -1,0 +1,410 @@
+"""Reading text lazily: files, folders, compressed files, in-memory documents; tokenising; granularity.
+
+A :class:`Corpus` is a restartable, lazy iterable.  Each pass opens its files again and yields one
+list of tokens per *unit*; nothing is held in memory beyond the current document.
+
+Layout of a text file
+---------------------
+``separator="line"`` (the default): every non-empty line is a document.
+``separator="blank"``: documents are separated by one or more blank lines.
+In both cases a *paragraph* is one non-empty line of a document (so with one document per line,
+paragraphs and documents coincide).
+
+Granularity -- the unit that becomes one bag of words
+-----------------------------------------------------
+``"document"``: a whole document; ``"paragraph"``: one line of a document; ``"window"``: runs of
+``window`` consecutive tokens of a document, starting every ``stride`` tokens (``stride`` defaults to
+``window``, so windows tile the document; the last, shorter window is kept so no token is lost).
+Windows never cross a document boundary.
+
+Encodings and odd input
+-----------------------
+Files are decoded as UTF-8 (``encoding=``) with ``errors="replace"``: an invalid byte becomes
+U+FFFD, which the tokeniser drops; the count of lines that had one is logged as a warning after each
+pass and kept in :attr:`Corpus.n_decode_errors`.  Pass ``errors="strict"`` to fail instead, naming
+the file and line.  A file whose first 8 KiB contain a NUL byte is taken for a binary file and
+refused (in a folder, it is skipped with a warning).  A line longer than ``max_chars`` (16 Mi
+characters by default) is cut, at whitespace, into several documents of at most ``max_chars``.
+
+Examples
+--------
+>>> corpus = Corpus(["The cat sat.", "A dog's life -- well-known!"])
+>>> list(corpus)
+[['the', 'cat', 'sat'], ['a', "dog's", 'life', 'well-known']]
+>>> list(Corpus(["a b c d e"], granularity="window", window=2))
+[['a', 'b'], ['c', 'd'], ['e']]
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import logging
+import lzma
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from .errors import CorpusError, ParameterError, check_choice, check_positive
+
+__all__ = ["Corpus", "tokenize", "make_tokenizer", "as_corpus", "open_text"]
+
+logger = logging.getLogger(__name__)
+
+GRANULARITIES = ("document", "paragraph", "window")
+SEPARATORS = ("line", "blank")
+_SNIFF_BYTES = 8192
+_DEFAULT_MAX_CHARS = 1 << 24
+
+
+def _token_pattern(inner: str) -> re.Pattern:
+    word = r"[^\W_]+"
+    if not inner:
+        return re.compile(word)
+    return re.compile(word + "(?:[" + re.escape(inner) + "]" + word + ")*")
+
+
+def make_tokenizer(lowercase: bool = True, inner: str = "'\u2019-") -> Callable[[str], list[str]]:
+    """A tokeniser: unicode words of letters and digits, optionally lowercased.
+
+    Parameters
+    ----------
+    lowercase : bool
+        Lowercase the text first.
+    inner : str
+        Characters kept *inside* a word (between two letters or digits): by default the
+        apostrophes and the hyphen, so ``"don't"`` and ``"well-known"`` stay whole.  Pass ``""``
+        to split on them.
+
+    Examples
+    --------
+    >>> make_tokenizer(inner="")("Well-known, isn't it? 3D_printing")
+    ['well', 'known', 'isn', 't', 'it', '3d', 'printing']
+    """
+    findall = _token_pattern(inner).findall
+    if lowercase:
+        return lambda text: findall(text.lower())
+    return findall
+
+
+_default_tokenizer = make_tokenizer()
+
+
+def tokenize(text: str, lowercase: bool = True, inner: str = "'\u2019-") -> list[str]:
+    """Split ``text`` into lowercase unicode words (see :func:`make_tokenizer`).
+
+    >>> tokenize("Héllo, World! It's 2026 -- state-of-the-art.")
+    ['héllo', 'world', "it's", '2026', 'state-of-the-art']
+    """
+    if lowercase and inner == "'\u2019-":
+        return _default_tokenizer(text)
+    return make_tokenizer(lowercase, inner)(text)
+
+
+def open_text(path, encoding: str = "utf-8", errors: str = "replace"):
+    """Open a plain, ``.gz``, ``.bz2`` or ``.xz`` file for reading text."""
+    path = str(path)
+    lower = path.lower()
+    if lower.endswith(".gz"):
+        return gzip.open(path, "rt", encoding=encoding, errors=errors)
+    if lower.endswith(".bz2"):
+        return bz2.open(path, "rt", encoding=encoding, errors=errors)
+    if lower.endswith((".xz", ".lzma")):
+        return lzma.open(path, "rt", encoding=encoding, errors=errors)
+    return open(path, encoding=encoding, errors=errors)
+
+
+def _open_binary(path):
+    lower = str(path).lower()
+    if lower.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if lower.endswith(".bz2"):
+        return bz2.open(path, "rb")
+    if lower.endswith((".xz", ".lzma")):
+        return lzma.open(path, "rb")
+    return open(path, "rb")
+
+
+def _looks_binary(path) -> bool:
+    try:
+        with _open_binary(path) as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except (OSError, EOFError, lzma.LZMAError) as error:
+        raise CorpusError(f"cannot read {path}: {error}") from None
+    return b"\x00" in head
+
+
+def _resolve_files(source) -> list[Path]:
+    """Files behind a path (file or folder) or a list of paths; errors name the culprit."""
+    paths = [source] if isinstance(source, str | os.PathLike) else list(source)
+    files: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            text_files = []
+            for candidate in found:
+                if _looks_binary(candidate):
+                    logger.warning("skipping %s: it looks like a binary file", candidate)
+                else:
+                    text_files.append(candidate)
+            if not text_files:
+                raise CorpusError(f"folder {path} contains no text files")
+            files.extend(text_files)
+        elif path.is_file():
+            if _looks_binary(path):
+                raise CorpusError(f"{path} looks like a binary file, not text")
+            files.append(path)
+        elif path.exists():
+            raise CorpusError(f"{path} is not a regular file or folder")
+        else:
+            raise CorpusError(f"corpus file {path} does not exist")
+    if not files:
+        raise CorpusError("no corpus files given")
+    return files
+
+
+def _split_long(text: str, max_chars: int) -> Iterator[str]:
+    while len(text) > max_chars:
+        cut = text.rfind(" ", 0, max_chars)
+        if cut <= 0:
+            cut = max_chars
+        yield text[:cut]
+        text = text[cut:]
+    yield text
+
+
+class Corpus:
+    """A lazy, restartable stream of tokenised units (documents, paragraphs or windows).
+
+    Parameters
+    ----------
+    source : path, list of paths, iterable of str, or iterable of token lists
+        A file (plain, ``.gz``, ``.bz2``, ``.xz``), a folder (all non-hidden text files in it,
+        recursively, in sorted order), a list of such paths, in-memory documents (strings), or
+        documents already tokenised (lists of strings, used as they are).  The name ``"brown"``,
+        when no such file exists, is the Brown corpus embedded in the package.  A one-shot
+        iterator (a generator) can be read once; a second pass raises :class:`CorpusError`.
+    tokenizer : callable, optional
+        ``str -> list[str]``; by default :func:`make_tokenizer` with ``lowercase`` and ``inner``.
+    lowercase, inner
+        Options of the default tokeniser.
+    granularity : {"document", "paragraph", "window"}
+        The unit yielded by iteration (see the module docstring).
+    window, stride : int
+        Window length and step in tokens, for ``granularity="window"``.
+    separator : {"line", "blank"}
+        How documents are separated in files.
+    encoding, errors
+        Passed to the decoder; ``errors="replace"`` (default) or ``"strict"``.
+    max_chars : int
+        Lines longer than this are cut into several documents.
+    """
+
+    def __init__(self, source, *, tokenizer: Callable[[str], list[str]] | None = None,
+                 lowercase: bool = True, inner: str = "'\u2019-", granularity: str = "document",
+                 window: int | None = None, stride: int | None = None, separator: str = "line",
+                 encoding: str = "utf-8", errors: str = "replace",
+                 max_chars: int = _DEFAULT_MAX_CHARS):
+        check_choice("granularity", granularity, GRANULARITIES)
+        check_choice("separator", separator, SEPARATORS)
+        check_choice("errors", errors, ("replace", "strict"))
+        check_positive("max_chars", max_chars, integer=True)
+        if granularity == "window":
+            if window is None:
+                raise ParameterError("granularity='window' needs window=<number of tokens>")
+            check_positive("window", window, integer=True)
+            stride = window if stride is None else check_positive("stride", stride, integer=True)
+        elif window is not None and granularity != "window":
+            raise ParameterError("window= is only meaningful with granularity='window'")
+        self.tokenizer = tokenizer or make_tokenizer(lowercase, inner)
+        self.granularity = granularity
+        self.window = window
+        self.stride = stride
+        self.separator = separator
+        self.encoding = encoding
+        self.errors = errors
+        self.max_chars = max_chars
+        self.n_decode_errors = 0
+        self._files: list[Path] | None = None
+        self._documents = None
+        self._pretokenized = False
+        self._one_shot_used = False
+        self._source_options = dict(tokenizer=tokenizer, lowercase=lowercase, inner=inner,
+                                    separator=separator, encoding=encoding, errors=errors,
+                                    max_chars=max_chars)
+        self._bind(source)
+
+    # -- construction -------------------------------------------------------------------------
+    def _bind(self, source) -> None:
+        if isinstance(source, Corpus):
+            self._files, self._documents = source._files, source._documents
+            self._pretokenized, self.name = source._pretokenized, source.name
+            return
+        if isinstance(source, str | os.PathLike):
+            if str(source) == "brown" and not os.path.exists("brown"):
+                from .datasets import brown
+
+                self._documents = brown().texts
+                self.name = "brown (embedded sample)"
+                return
+            self._files = _resolve_files(source)
+            self.name = str(source)
+            return
+        if isinstance(source, bytes):
+            raise CorpusError("a corpus must be text, a path or documents, not bytes")
+        if not isinstance(source, Iterable):
+            raise CorpusError(f"cannot read a corpus from a {type(source).__name__}")
+        if isinstance(source, list | tuple) and source and all(
+                isinstance(item, os.PathLike) or (isinstance(item, str) and "\n" not in item
+                                                  and os.path.isfile(item)) for item in source):
+            self._files = _resolve_files(source)
+            self.name = f"{len(self._files)} files"
+            return
+        self._documents = source
+        self.name = f"<{type(source).__name__} of documents>"
+
+    def with_granularity(self, granularity: str, window: int | None = None,
+                         stride: int | None = None) -> Corpus:
+        """The same source read at another granularity."""
+        return Corpus(self, granularity=granularity, window=window, stride=stride,
+                      **self._source_options)
+
+    def __repr__(self) -> str:
+        unit = self.granularity if self.granularity != "window" else \
+            f"window={self.window}, stride={self.stride}"
+        return f"Corpus({self.name!r}, {unit})"
+
+    # -- reading ------------------------------------------------------------------------------
+    def _file_documents(self) -> Iterator[str]:
+        self.n_decode_errors = 0
+        for path in self._files:
+            try:
+                with open_text(path, self.encoding, self.errors) as handle:
+                    yield from self._split_documents(handle, path)
+            except UnicodeDecodeError as error:
+                raise CorpusError(f"{path}: invalid {self.encoding} ({error.reason}); use "
+                                  "errors='replace' to read it anyway") from None
+            except (OSError, EOFError, lzma.LZMAError) as error:
+                raise CorpusError(f"cannot read {path}: {error}") from None
+        if self.n_decode_errors:
+            logger.warning("%s: %d lines had invalid %s bytes (replaced)", self.name,
+                           self.n_decode_errors, self.encoding)
+
+    def _split_documents(self, handle, path) -> Iterator[str]:
+        max_chars = self.max_chars
+        blank = self.separator == "blank"
+        block: list[str] = []
+        while True:
+            line = handle.readline(max_chars)
+            if not line:
+                break
+            if "\ufffd" in line:
+                self.n_decode_errors += 1
+            if len(line) >= max_chars and not line.endswith("\n"):
+                # one physical line longer than max_chars: cut at the last space
+                cut = line.rfind(" ")
+                if cut > 0:
+                    rest = line[cut:]
+                    line = line[:cut]
+                else:
+                    rest = ""
+                if blank:
+                    block.append(line)
+                else:
+                    yield line
+                while rest and not rest.endswith("\n"):
+                    more = handle.readline(max_chars)
+                    if not more:
+                        break
+                    rest += more
+                    if len(rest) >= max_chars:
+                        *pieces, rest = list(_split_long(rest, max_chars))
+                        for piece in pieces:
+                            block.append(piece) if blank else (yield piece)
+                line = rest
+                if not line:
+                    continue
+            if blank:
+                if line.strip():
+                    block.append(line)
+                elif block:
+                    yield "".join(block)
+                    block = []
+            elif not line.isspace():
+                yield line
+        if block:
+            yield "".join(block)
+
+    def texts(self) -> Iterator[str]:
+        """The raw text of each document, before tokenising (files and in-memory strings)."""
+        if self._files is not None:
+            yield from self._file_documents()
+            return
+        for document in self._iter_source():
+            yield document if isinstance(document, str) else " ".join(document)
+
+    def _iter_source(self):
+        documents = self._documents
+        if iter(documents) is documents:
+            if self._one_shot_used:
+                raise CorpusError("this corpus was built from a one-shot iterator (a generator) "
+                                  "and has been read already; pass a list, a file or a Corpus")
+            self._one_shot_used = True
+        return iter(documents)
+
+    def documents(self) -> Iterator[list[str]]:
+        """One token list per document, whatever the granularity."""
+        tokenizer = self.tokenizer
+        if self._files is not None:
+            for text in self._file_documents():
+                yield tokenizer(text)
+            return
+        for document in self._iter_source():
+            if isinstance(document, str):
+                yield tokenizer(document)
+            elif isinstance(document, list | tuple):
+                yield list(document)
+            else:
+                raise CorpusError("each document must be a string or a list of tokens, got "
+                                  f"{type(document).__name__}")
+
+    def _paragraphs(self) -> Iterator[list[str]]:
+        tokenizer = self.tokenizer
+        for text in self.texts():
+            for line in text.splitlines():
+                tokens = tokenizer(line)
+                if tokens:
+                    yield tokens
+
+    def __iter__(self) -> Iterator[list[str]]:
+        if self.granularity == "document":
+            return self.documents()
+        if self.granularity == "paragraph":
+            return self._paragraphs()
+        return self._windows()
+
+    def _windows(self) -> Iterator[list[str]]:
+        window, stride = self.window, self.stride
+        for tokens in self.documents():
+            n = len(tokens)
+            start = 0
+            while start < n:
+                yield tokens[start:start + window]
+                if start + window >= n:
+                    break
+                start += stride
+
+
+def as_corpus(source, **options) -> Corpus:
+    """``source`` as a :class:`Corpus` (a Corpus is returned as is when no options are given)."""
+    if isinstance(source, Corpus) and not options:
+        return source
+    if isinstance(source, Corpus):
+        return Corpus(source, **{**source._source_options, "granularity": source.granularity,
+                                 "window": source.window, "stride": source.stride, **options})
+    return Corpus(source, **options)

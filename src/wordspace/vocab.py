@@ -1,0 +1,310 @@
+"""The vocabulary: token counts in one streaming pass, ids by frequency, sampling tables, encoding.
+
+Ids are ordered by decreasing count, ties broken alphabetically, so the same corpus always gives
+the same ids.  Counting is one pass with bounded memory: with ``max_vocab_size`` the counter is
+pruned (the rarest tokens dropped, with a rising threshold, as in word2vec and gensim) whenever it
+grows past that size.
+
+Encoding turns a corpus into int32 id arrays, chunk by chunk; out-of-vocabulary tokens are
+dropped.  The token-to-id lookup runs inside ``np.fromiter(map(...))``, in C, not in a Python loop.
+
+Examples
+--------
+>>> vocab = Vocabulary.build(["the cat sat on the mat", "the dog sat"], min_count=1)
+>>> vocab.tokens[:3], vocab.counts[:3].tolist()
+(['the', 'sat', 'cat'], [3, 2, 1])
+>>> vocab.encode("the dog ate the cat".split()).tolist()
+[0, 3, 0, 2]
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from itertools import repeat
+from pathlib import Path
+
+import numpy as np
+
+from ._progress import progress
+from .corpus import as_corpus
+from .errors import CorpusError, ParameterError, UnknownWordError, check_positive
+
+__all__ = ["Vocabulary", "EncodedCorpus", "load_stopwords"]
+
+logger = logging.getLogger(__name__)
+
+
+def load_stopwords(stopwords) -> frozenset[str]:
+    """A stopword set from ``None``, ``"english"`` (built in), a file path, or an iterable.
+
+    >>> "the" in load_stopwords("english"), len(load_stopwords(None))
+    (True, 0)
+    """
+    if stopwords is None or stopwords is False:
+        return frozenset()
+    if isinstance(stopwords, str | os.PathLike):
+        if str(stopwords) == "english":
+            text = (resources.files("wordspace") / "data" / "stopwords_en.txt").read_text("utf-8")
+        else:
+            path = Path(stopwords)
+            if not path.is_file():
+                raise ParameterError(f"stopwords must be 'english', a list or a file; "
+                                     f"{path} does not exist")
+            text = path.read_text("utf-8", errors="replace")
+        return frozenset(w.strip().lower() for w in text.splitlines()
+                         if w.strip() and not w.startswith("#"))
+    return frozenset(stopwords)
+
+
+@dataclass
+class EncodedCorpus:
+    """A corpus as one int32 id array plus document boundaries.
+
+    Document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.  ``ids`` may be a memory map of a cache
+    file, so a corpus larger than memory can be walked epoch after epoch without re-reading text.
+    """
+
+    ids: np.ndarray
+    offsets: np.ndarray
+    n_raw_tokens: int = 0
+
+    @property
+    def n_documents(self) -> int:
+        return len(self.offsets) - 1
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def document(self, i: int) -> np.ndarray:
+        return self.ids[self.offsets[i]:self.offsets[i + 1]]
+
+
+class Vocabulary:
+    """Tokens with their counts, ids ordered by frequency.
+
+    Parameters
+    ----------
+    tokens : sequence of str
+        Tokens, id order.
+    counts : array of int, optional
+        Count of each token (defaults to all ones).
+    n_raw_tokens : int
+        Tokens read from the corpus, in or out of the vocabulary.
+    """
+
+    def __init__(self, tokens: Iterable[str], counts=None, n_raw_tokens: int = 0,
+                 n_documents: int = 0):
+        self.tokens = list(tokens)
+        self.counts = (np.ones(len(self.tokens), np.int64) if counts is None
+                       else np.asarray(counts, dtype=np.int64))
+        if len(self.counts) != len(self.tokens):
+            raise ParameterError("tokens and counts differ in length")
+        self.index = {token: i for i, token in enumerate(self.tokens)}
+        if len(self.index) != len(self.tokens):
+            raise ParameterError("vocabulary tokens are not unique")
+        self.n_raw_tokens = int(n_raw_tokens)
+        self.n_documents = int(n_documents)
+
+    # -- building -----------------------------------------------------------------------------
+    @classmethod
+    def build(cls, corpus, min_count: int = 1, max_size: int | None = None,
+              max_vocab_size: int | None = None, stopwords=None) -> Vocabulary:
+        """Count the tokens of ``corpus`` in one pass and keep the frequent ones.
+
+        Parameters
+        ----------
+        corpus : anything :class:`~wordspace.corpus.Corpus` accepts
+        min_count : int
+            Drop tokens seen fewer times.
+        max_size : int, optional
+            Keep at most this many tokens (the most frequent).
+        max_vocab_size : int, optional
+            Memory bound while counting: when the counter holds more distinct tokens than this,
+            the rarest are pruned (so final counts of rare tokens may be underestimates).
+        stopwords : None, "english", path or iterable
+            Tokens to leave out of the vocabulary.
+
+        Raises
+        ------
+        CorpusError
+            If the corpus holds no tokens at all, or none survive ``min_count``.
+        """
+        check_positive("min_count", min_count, integer=True)
+        if max_size is not None:
+            check_positive("max_size", max_size, integer=True)
+        if max_vocab_size is not None:
+            check_positive("max_vocab_size", max_vocab_size, integer=True)
+        corpus = as_corpus(corpus)
+        stop = load_stopwords(stopwords)
+        counter: Counter = Counter()
+        n_raw = n_docs = 0
+        min_reduce = 1
+        bar = progress(desc="counting tokens", unit=" tokens", unit_scale=True)
+        for tokens in corpus.documents():
+            counter.update(tokens)
+            n_raw += len(tokens)
+            n_docs += 1
+            if n_docs % 1024 == 0:
+                bar.update(n_raw - bar.n)
+                if max_vocab_size is not None and len(counter) > max_vocab_size:
+                    counter = Counter({t: c for t, c in counter.items() if c > min_reduce})
+                    min_reduce += 1
+        bar.update(n_raw - bar.n)
+        bar.close()
+        if n_raw == 0:
+            raise CorpusError(f"corpus {corpus.name} contains no tokens")
+        for word in stop:
+            counter.pop(word, None)
+        items = [(t, c) for t, c in counter.items() if c >= min_count]
+        if not items:
+            raise CorpusError(f"no token of corpus {corpus.name} occurs {min_count} times or more "
+                              f"(it has {n_raw} tokens); lower min_count")
+        items.sort(key=lambda item: (-item[1], item[0]))
+        if max_size is not None:
+            items = items[:max_size]
+        tokens = [t for t, _ in items]
+        counts = np.fromiter((c for _, c in items), dtype=np.int64, count=len(items))
+        logger.info("vocabulary: %d tokens kept of %d distinct, %d tokens in %d documents",
+                    len(tokens), len(counter), n_raw, n_docs)
+        return cls(tokens, counts, n_raw_tokens=n_raw, n_documents=n_docs)
+
+    # -- lookup -------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __contains__(self, token) -> bool:
+        return token in self.index
+
+    def __getitem__(self, token: str) -> int:
+        try:
+            return self.index[token]
+        except KeyError:
+            raise UnknownWordError(token, self.tokens) from None
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({len(self)} tokens, {int(self.counts.sum())} occurrences)"
+
+    @property
+    def total(self) -> int:
+        """Occurrences of in-vocabulary tokens."""
+        return int(self.counts.sum())
+
+    @property
+    def frequencies(self) -> np.ndarray:
+        """Relative frequency of each token among in-vocabulary occurrences."""
+        return self.counts / max(self.total, 1)
+
+    def coverage(self) -> float:
+        """Share of the corpus tokens that are in the vocabulary."""
+        return self.total / self.n_raw_tokens if self.n_raw_tokens else float("nan")
+
+    # -- sampling tables ----------------------------------------------------------------------
+    def keep_probabilities(self, sample: float) -> np.ndarray:
+        """Probability of keeping each token under word2vec's subsampling of frequent tokens.
+
+        With ``t = sample * total``, a token of count ``c`` is kept with probability
+        ``min(1, (sqrt(c / t) + 1) * t / c)`` -- the C tool's and gensim's formula.  ``sample=0``
+        keeps everything.
+
+        >>> [round(float(p), 4) for p in Vocabulary(["a", "b"], [1000, 1]).keep_probabilities(1e-3)]
+        [0.0326, 1.0]
+        """
+        if sample < 0:
+            raise ParameterError(f"sample must be >= 0, got {sample}")
+        counts = self.counts.astype(np.float64)
+        if sample == 0 or len(counts) == 0:
+            return np.ones(len(counts), np.float32)
+        threshold = sample * counts.sum()
+        keep = (np.sqrt(counts / threshold) + 1.0) * threshold / np.maximum(counts, 1)
+        return np.minimum(keep, 1.0).astype(np.float32)
+
+    def noise_distribution(self, exponent: float = 0.75) -> np.ndarray:
+        """The negative-sampling distribution: counts**exponent, normalised (float64)."""
+        weights = self.counts.astype(np.float64) ** exponent
+        return weights / weights.sum()
+
+    def noise_cdf(self, exponent: float = 0.75) -> np.ndarray:
+        """Cumulative noise distribution as float64, ending at exactly 1.0 (for binary search)."""
+        cdf = np.cumsum(self.noise_distribution(exponent))
+        cdf[-1] = 1.0
+        return cdf
+
+    # -- encoding -----------------------------------------------------------------------------
+    def encode(self, tokens: Iterable[str], oov: int | None = None) -> np.ndarray:
+        """Ids of ``tokens`` as int32; unknown tokens dropped (or replaced by ``oov``)."""
+        if not isinstance(tokens, list | tuple):
+            tokens = list(tokens)
+        ids = np.fromiter(map(self.index.get, tokens, repeat(-1)), dtype=np.int32,
+                          count=len(tokens))
+        if oov is None:
+            return ids[ids >= 0]
+        ids[ids < 0] = oov
+        return ids
+
+    def encode_chunks(self, corpus, chunk_tokens: int = 1 << 20) -> Iterator[EncodedCorpus]:
+        """Encode ``corpus`` unit by unit, yielding chunks of about ``chunk_tokens`` raw tokens.
+
+        Each chunk is an :class:`EncodedCorpus` whose documents are the corpus's units (documents,
+        paragraphs or windows, as the corpus's granularity says).  A unit whose tokens are all
+        out of vocabulary stays, empty, so units keep their positions.
+        """
+        corpus = as_corpus(corpus)
+        get = self.index.get
+        bar = progress(desc="encoding", unit=" tokens", unit_scale=True)
+        buffer: list[str] = []
+        lengths: list[int] = []
+        for tokens in corpus:
+            buffer.extend(tokens)
+            lengths.append(len(tokens))
+            if len(buffer) >= chunk_tokens:
+                bar.update(len(buffer))
+                yield self._encode_buffer(buffer, lengths, get)
+                buffer, lengths = [], []
+        if lengths:
+            bar.update(len(buffer))
+            yield self._encode_buffer(buffer, lengths, get)
+        bar.close()
+
+    @staticmethod
+    def _encode_buffer(buffer: list[str], lengths: list[int], get) -> EncodedCorpus:
+        raw = np.fromiter(map(get, buffer, repeat(-1)), dtype=np.int32, count=len(buffer))
+        known = raw >= 0
+        raw_offsets = np.zeros(len(lengths) + 1, np.int64)
+        np.cumsum(lengths, out=raw_offsets[1:])
+        kept_before = np.zeros(len(raw) + 1, np.int64)
+        np.cumsum(known, out=kept_before[1:])
+        return EncodedCorpus(raw[known], kept_before[raw_offsets], n_raw_tokens=len(buffer))
+
+    def encode_corpus(self, corpus, path=None, chunk_tokens: int = 1 << 20) -> EncodedCorpus:
+        """Encode the whole corpus into one :class:`EncodedCorpus`.
+
+        With ``path``, ids are streamed to that file (raw int32) and memory-mapped back, so memory
+        holds only one chunk at a time; the document offsets stay in memory.
+        """
+        offsets = [np.zeros(1, np.int64)]
+        pieces: list[np.ndarray] = []
+        n_ids = n_raw = 0
+        handle = open(path, "wb") if path is not None else None
+        try:
+            for chunk in self.encode_chunks(corpus, chunk_tokens):
+                offsets.append(chunk.offsets[1:] + n_ids)
+                n_ids += len(chunk.ids)
+                n_raw += chunk.n_raw_tokens
+                if handle is not None:
+                    handle.write(chunk.ids.tobytes())
+                else:
+                    pieces.append(chunk.ids)
+        finally:
+            if handle is not None:
+                handle.close()
+        if handle is not None:
+            ids = (np.memmap(path, dtype=np.int32, mode="r", shape=(n_ids,)) if n_ids
+                   else np.zeros(0, np.int32))
+        else:
+            ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
+        return EncodedCorpus(ids, np.concatenate(offsets), n_raw_tokens=n_raw)
