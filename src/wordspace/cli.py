@@ -1,0 +1,271 @@
+"""The ``wordspace`` command line, git style: ``wordspace train``, ``wordspace neighbors``, ...
+
+Exit codes: 0 on success, 1 with one line ``wordspace: error: ...`` on a user error (missing file,
+empty corpus, unknown word, corrupt model, bad parameter), 2 on bad usage (click's own errors).
+Long jobs show a progress bar on stderr; results go to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+import click
+
+from . import _progress
+from .errors import WordspaceError
+
+__all__ = ["main", "cli"]
+
+FORMATS = ("word2vec", "word2vec-binary", "npz")
+
+
+class _Group(click.Group):
+    """A click group that turns user errors into one line and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except WordspaceError as error:
+            _fail(str(error))
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
+            _fail(f"{error.strerror}: {error.filename}" if error.filename else str(error))
+        except MemoryError:
+            _fail("out of memory; try a smaller --dim, --max-size or a larger --min-count")
+        except KeyboardInterrupt:
+            click.echo("wordspace: interrupted", err=True)
+            sys.exit(130)
+
+
+def _fail(message: str):
+    click.echo(f"wordspace: error: {message}", err=True)
+    sys.exit(1)
+
+
+def _example(*lines: str) -> str:
+    return "\b\nExample:\n" + "\n".join("  " + line for line in lines)
+
+
+def _load_embeddings(path):
+    """Embeddings from any model file: a wordspace model or a word2vec text/binary file."""
+    from .vectors import load
+
+    return load(path)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=_example("wordspace train brown -o brown.ws", "wordspace neighbors brown.ws money"))
+@click.option("-v", "--verbose", count=True, help="Log what happens (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.version_option(package_name="wordspace")
+def cli(verbose: int, quiet: bool):
+    """Learn and query vector-space embeddings of words and documents.
+
+    CORPUS arguments take a text file (plain, .gz, .bz2, .xz; one document per line), a folder of
+    text files, or `brown` for the Brown corpus embedded in the package.  MODEL arguments take a
+    wordspace model file or any word2vec text/binary vectors file.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    _progress.enable(not quiet and sys.stderr.isatty())
+
+
+# --------------------------------------------------------------------------------- vocab ----
+@cli.command(epilog=_example("wordspace vocab brown --min-count 5 --top 20"))
+@click.argument("corpus")
+@click.option("--min-count", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Drop tokens seen fewer times.")
+@click.option("--max-size", type=click.IntRange(min=1), help="Keep the most frequent N tokens.")
+@click.option("--stopwords", default=None, help="'english', or a file with one word a line.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=0),
+              help="Show the N most frequent tokens.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def vocab(corpus, min_count, max_size, stopwords, top, as_json):
+    """Count the tokens of CORPUS: vocabulary size, top tokens, coverage."""
+    from .corpus import Corpus
+    from .vocab import Vocabulary
+
+    start = time.perf_counter()
+    vocabulary = Vocabulary.build(Corpus(corpus), min_count=min_count, max_size=max_size,
+                                  stopwords=stopwords)
+    seconds = time.perf_counter() - start
+    summary = {
+        "corpus": corpus,
+        "documents": vocabulary.n_documents,
+        "tokens": vocabulary.n_raw_tokens,
+        "vocabulary": len(vocabulary),
+        "coverage": round(vocabulary.coverage(), 6),
+        "seconds": round(seconds, 3),
+        "top": [[t, int(c)] for t, c in zip(vocabulary.tokens[:top], vocabulary.counts[:top],
+                                            strict=True)],
+    }
+    if as_json:
+        click.echo(json.dumps(summary))
+        return
+    click.echo(f"corpus      {corpus}")
+    click.echo(f"documents   {vocabulary.n_documents:,}")
+    click.echo(f"tokens      {vocabulary.n_raw_tokens:,}")
+    click.echo(f"vocabulary  {len(vocabulary):,} (min count {min_count})")
+    click.echo(f"coverage    {vocabulary.coverage():.2%} of tokens are in the vocabulary")
+    click.echo(f"time        {seconds:.2f} s")
+    if top:
+        click.echo("top tokens  " + ", ".join(f"{t} ({c:,})" for t, c in summary["top"]))
+
+
+# --------------------------------------------------------------------------------- train ----
+def _build_model(method: str, options: dict):
+    """The estimator for ``method`` with the options the user gave (None = model default)."""
+    given = {k: v for k, v in options.items() if v is not None}
+    if method == "lsa":
+        from .models.lsa import LSA
+
+        names = ("n_components", "weighting", "stopwords", "min_count", "granularity", "window",
+                 "stride", "seed", "n_iter")
+        return LSA(**{k: given[k] for k in names if k in given})
+    if method == "autoencoder":
+        from .models.autoencoder import LinearAutoencoder
+
+        names = ("n_components", "weighting", "stopwords", "min_count", "granularity", "window",
+                 "stride", "seed", "epochs", "learning_rate", "batch_size", "optimizer", "tied",
+                 "center")
+        return LinearAutoencoder(**{k: given[k] for k in names if k in given})
+    from .models.word2vec import Word2Vec
+
+    renamed = dict(given, vector_size=given.get("n_components"), window=given.get("context"),
+                   alpha=given.get("learning_rate"))
+    names = ("vector_size", "window", "architecture", "loss", "negative", "sample", "min_count",
+             "epochs", "alpha", "workers", "seed", "tied", "masks")
+    return Word2Vec(**{k: renamed[k] for k in names if renamed.get(k) is not None})
+
+
+@cli.command(epilog=_example(
+    "wordspace train brown --method word2vec --dim 100 -o brown.ws",
+    "wordspace train big.txt.gz --method lsa --dim 300 --granularity paragraph -o lsa.ws"))
+@click.argument("corpus")
+@click.option("-o", "--output", required=True, help="Model file to write.")
+@click.option("--method", type=click.Choice(["word2vec", "lsa", "autoencoder"]),
+              default="word2vec", show_default=True)
+@click.option("--dim", "n_components", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Embedding dimension k.")
+@click.option("--min-count", type=click.IntRange(min=1), help="Drop rarer tokens.")
+@click.option("--epochs", type=click.IntRange(min=1), help="Passes over the corpus (SGD models).")
+@click.option("--seed", type=int, help="Random seed.")
+@click.option("--granularity", type=click.Choice(["document", "paragraph", "window"]),
+              help="LSA/autoencoder: unit that becomes one bag of words.")
+@click.option("--window-tokens", "window", type=click.IntRange(min=1),
+              help="LSA/autoencoder with --granularity window: tokens per window.")
+@click.option("--stride", type=click.IntRange(min=1), help="Step between windows.")
+@click.option("--weighting", help="LSA/autoencoder: tfidf, count, binary, tf, log, logidf ...")
+@click.option("--stopwords", help="LSA/autoencoder: 'english' (default), 'none' or a file.")
+@click.option("--architecture", type=click.Choice(["cbow", "skipgram"]), help="word2vec.")
+@click.option("--loss", type=click.Choice(["negative", "hierarchical", "softmax"]),
+              help="word2vec output layer.")
+@click.option("--window", "context", type=click.IntRange(min=1), help="word2vec context size k.")
+@click.option("--negative", type=click.IntRange(min=1), help="word2vec negative samples.")
+@click.option("--sample", type=click.FloatRange(min=0), help="word2vec subsampling threshold.")
+@click.option("--alpha", "learning_rate", type=click.FloatRange(min=0, min_open=True),
+              help="Initial learning rate.")
+@click.option("--workers", type=click.IntRange(min=1), help="Threads.")
+@click.option("--tied/--untied", default=None, help="One shared matrix, or input and output ones.")
+@click.option("--masks", type=click.IntRange(min=1), help="word2vec: masked tokens per window.")
+def train(corpus, output, method, **options):
+    """Train a model on CORPUS and write it to a model file."""
+    from .corpus import Corpus
+
+    if options.get("stopwords") == "none":
+        options["stopwords"] = False
+    source = Corpus(corpus)
+    model = _build_model(method, options)
+    start = time.perf_counter()
+    model.fit(source)
+    seconds = time.perf_counter() - start
+    model.save(output)
+    size = len(model.vocabulary_) if hasattr(model, "vocabulary_") else "?"
+    click.echo(f"trained {method} on {corpus}: {size} tokens x {options['n_components']} "
+               f"dimensions in {seconds:.1f} s -> {output}")
+
+
+# ------------------------------------------------------------------------------- queries ----
+@cli.command(epilog=_example("wordspace neighbors brown.ws money --topn 5"))
+@click.argument("model")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--topn", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option("--metric", type=click.Choice(["cosine", "dot"]), default="cosine",
+              show_default=True)
+@click.option("--negative", multiple=True, help="Subtract this word's vector (repeatable).")
+def neighbors(model, words, topn, metric, negative):
+    """Nearest neighbours of WORDS (their vectors summed) in MODEL."""
+    embeddings = _load_embeddings(model)
+    results = embeddings.most_similar(positive=list(words), negative=list(negative), topn=topn,
+                                      metric=metric)
+    for token, score in results:
+        click.echo(f"{score:8.4f}  {token}")
+
+
+@cli.command(epilog=_example("wordspace analogy vectors.bin man king woman"))
+@click.argument("model")
+@click.argument("a")
+@click.argument("b")
+@click.argument("c")
+@click.option("--topn", default=5, show_default=True, type=click.IntRange(min=1))
+@click.option("--method", type=click.Choice(["3cosadd", "3cosmul"]), default="3cosadd",
+              show_default=True)
+def analogy(model, a, b, c, topn, method):
+    """A is to B as C is to ?  (e.g. man king woman -> queen)."""
+    embeddings = _load_embeddings(model)
+    for token, score in embeddings.analogy(a, b, c, method=method, topn=topn):
+        click.echo(f"{score:8.4f}  {token}")
+
+
+@cli.command(epilog=_example("wordspace info brown.ws"))
+@click.argument("model")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def info(model, as_json):
+    """What MODEL holds: kind, vocabulary size, dimension, parameters."""
+    from . import _store
+
+    details: dict = {"file": model}
+    if _store.is_model_file(model):
+        header, arrays = _store.load(model, mmap=True)
+        details["kind"] = header.get("kind")
+        details["format_version"] = header.get("format_version")
+        if "params" in header:
+            details["params"] = header["params"]
+        details["arrays"] = {name: list(array.shape) for name, array in arrays.items()}
+    else:
+        details["kind"] = "word2vec-format vectors"
+    embeddings = _load_embeddings(model)
+    details["vocabulary"] = len(embeddings)
+    details["dimension"] = int(embeddings.vectors.shape[1])
+    details["first tokens"] = list(embeddings.tokens[:10])
+    if as_json:
+        click.echo(json.dumps(details))
+        return
+    for key, value in details.items():
+        click.echo(f"{key:<15} {value}")
+
+
+@cli.command(epilog=_example("wordspace convert brown.ws brown.bin --format word2vec-binary"))
+@click.argument("model")
+@click.argument("out")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
+              help="word2vec text, word2vec binary, or wordspace's own npz-based file.")
+def convert(model, out, fmt):
+    """Write MODEL's word vectors to OUT in another format."""
+    embeddings = _load_embeddings(model)
+    if fmt == "npz":
+        embeddings.save(out)
+    else:
+        embeddings.save_word2vec_format(out, binary=fmt == "word2vec-binary")
+    click.echo(f"wrote {len(embeddings)} vectors to {out} ({fmt})")
+
+
+def main(argv=None):
+    """Entry point of the ``wordspace`` script."""
+    cli.main(args=argv, prog_name="wordspace")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
