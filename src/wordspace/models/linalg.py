@@ -1,0 +1,257 @@
+"""Linear algebra of the linear autoencoder: best responses, reconstruction error, subspaces, SVD.
+
+The linear autoencoder reconstructs a bag of tokens ``x`` (a row of the weighted document-term
+matrix ``X``, ``n x d``) through ``k`` hidden units: the *encoder* ``V`` (``k x d``) gives the code
+``u = V x`` and the *decoder* ``W`` (``d x k``) gives ``x_hat = W u = W V x``.  The loss is the
+squared Frobenius norm ``||X - X V^T W^T||^2``.
+
+Best responses
+--------------
+* For a fixed decoder ``W`` the best encoder is ``V = W^+`` (the pseudo-inverse), whatever the
+  data: the best code of each ``x`` is the least-squares solution of ``W u = x``, i.e. ``W^+ x``,
+  so ``W V`` becomes the orthogonal projection onto the column space of ``W``
+  (:func:`best_encoder_for`).
+* For a fixed encoder ``V`` the best decoder on data ``X`` is the least-squares map from the codes
+  ``U = X V^T`` back to ``X``: ``W = X^T U (U^T U)^{-1}``.  When the row space of ``V`` is an
+  invariant subspace of ``X^T X`` (a span of right singular vectors) this is exactly ``V^+``,
+  which is what :func:`best_decoder_for` returns when no data is given.
+
+At the optimum both hold at once: ``V`` spans the top-``k`` right singular subspace of ``X``, and
+with orthonormal rows ``V = W^T = W^+`` (tied weights).  Any invertible ``A`` gives another optimal
+pair ``(W A^{-1}, A V)`` with the same reconstruction: only the *plane* is determined, not the
+basis.  :func:`subspace_angles` measures how far two planes are apart.
+
+All functions accept a scipy sparse ``X`` and never form a dense ``n x d`` array.
+
+Examples
+--------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> X = rng.standard_normal((50, 8))
+>>> _, s, Vt = np.linalg.svd(X, full_matrices=False)
+>>> V = Vt[:3]                                   # encoder: top-3 right singular vectors
+>>> W = best_decoder_for(V, X)                   # best decoder on the data ...
+>>> bool(np.allclose(W, V.T)), bool(np.allclose(best_encoder_for(W), V))   # ... is V^T = V^+
+(True, True)
+>>> err = reconstruction_error(X, W, V)
+>>> bool(np.isclose(err, (s[3:] ** 2).sum()))    # Eckart-Young: the discarded energy
+True
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+
+from .._progress import progress
+from ..errors import ParameterError, check_positive
+
+__all__ = [
+    "best_encoder_for",
+    "best_decoder_for",
+    "reconstruction_error",
+    "captured_energy",
+    "frobenius_norm_squared",
+    "subspace_angles",
+    "randomized_svd",
+    "svd_flip",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def _as_2d(name: str, array) -> np.ndarray:
+    array = np.asarray(array)
+    if array.ndim != 2:
+        raise ParameterError(f"{name} must be a 2-d array, got shape {array.shape}")
+    return array
+
+
+def best_encoder_for(W) -> np.ndarray:
+    """The best encoder ``V = W^+`` for the decoder ``W`` (``d x k``), for any data.
+
+    The code minimising ``||x - W u||`` is ``u = W^+ x``, so ``V = W^+`` (``k x d``); with it,
+    ``W V`` is the orthogonal projection onto the column space of ``W``.
+
+    >>> W = np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    >>> best_encoder_for(W)
+    array([[0.5, 0. , 0. ],
+           [0. , 1. , 0. ]])
+    """
+    W = _as_2d("W", W)
+    return np.linalg.pinv(W)
+
+
+def best_decoder_for(V, X=None) -> np.ndarray:
+    """The best decoder ``W`` (``d x k``) for the encoder ``V`` (``k x d``).
+
+    Parameters
+    ----------
+    V : array (k, d)
+        The encoder; codes are ``u = V x``.
+    X : array or sparse matrix (n, d), optional
+        The data.  With it, ``W`` is the least-squares decoder ``X^T U (U^T U)^{-1}`` with
+        ``U = X V^T``, the best possible for that data.  Without it, ``W = V^+``, which is the
+        best decoder whenever the row space of ``V`` is spanned by right singular vectors of the
+        data (in particular at the optimum) and the exact inverse of ``V`` on its row space.
+
+    Returns
+    -------
+    W : array (d, k)
+
+    Examples
+    --------
+    >>> V = np.array([[1.0, 1.0, 0.0]])
+    >>> best_decoder_for(V)
+    array([[0.5],
+           [0.5],
+           [0. ]])
+    """
+    V = _as_2d("V", V)
+    if X is None:
+        return np.linalg.pinv(V)
+    if X.shape[1] != V.shape[1]:
+        raise ParameterError(f"X has {X.shape[1]} columns but V has {V.shape[1]}")
+    V64 = V.astype(np.float64, copy=False)
+    codes = np.asarray(X @ V64.T, dtype=np.float64)            # n x k
+    gram = codes.T @ codes                                      # k x k
+    cross = np.asarray(X.T @ codes, dtype=np.float64)           # d x k, sparse-aware
+    # W = cross @ gram^{-1}; lstsq copes with a rank-deficient code space
+    W_t, *_ = np.linalg.lstsq(gram, cross.T, rcond=None)
+    return W_t.T
+
+
+def frobenius_norm_squared(X) -> float:
+    """``||X||_F^2`` of a dense or sparse matrix, accumulated in float64."""
+    if sp.issparse(X):
+        data = X.data.astype(np.float64, copy=False)
+        return float(data @ data)
+    X = np.asarray(X, dtype=np.float64)
+    return float(np.einsum("ij,ij->", X, X))
+
+
+def reconstruction_error(X, W, V) -> float:
+    """The squared Frobenius error ``||X - X V^T W^T||^2`` of the autoencoder ``(W, V)`` on ``X``.
+
+    Computed as ``||X||^2 - 2 tr(W^T X^T U) + tr(W^T W U^T U)`` with ``U = X V^T``, so a sparse
+    ``X`` is never densified.
+    """
+    W = _as_2d("W", W).astype(np.float64, copy=False)
+    V = _as_2d("V", V).astype(np.float64, copy=False)
+    if W.shape[::-1] != V.shape or V.shape[1] != X.shape[1]:
+        raise ParameterError(f"shapes do not fit: X {X.shape}, W {W.shape}, V {V.shape}")
+    codes = np.asarray(X @ V.T, dtype=np.float64)
+    cross = np.asarray(X.T @ codes, dtype=np.float64)           # X^T U, d x k
+    error = (frobenius_norm_squared(X) - 2.0 * np.einsum("ij,ij->", W, cross)
+             + np.einsum("ij,ij->", W.T @ W, codes.T @ codes))
+    return max(float(error), 0.0)
+
+
+def captured_energy(X, components) -> float:
+    """Share of ``||X||_F^2`` kept by projecting the rows of ``X`` onto ``components``' row space.
+
+    ``components`` (``k x d``) need not be orthonormal; the projection is onto the span of its
+    rows.  This is ``1 - error / ||X||^2`` for the best autoencoder with that encoder.
+
+    >>> X = np.array([[3.0, 0.0], [0.0, 1.0]])
+    >>> captured_energy(X, [[1.0, 0.0]])
+    0.9
+    """
+    components = _as_2d("components", components).astype(np.float64, copy=False)
+    basis = np.linalg.qr(components.T)[0]                       # d x k orthonormal
+    projected = np.asarray(X @ basis, dtype=np.float64)
+    total = frobenius_norm_squared(X)
+    return float(np.einsum("ij,ij->", projected, projected) / total) if total else 0.0
+
+
+def subspace_angles(A, B, degrees: bool = False) -> np.ndarray:
+    """Principal angles between the spaces spanned by the *columns* of ``A`` and ``B``.
+
+    Pass ``V.T`` for an encoder ``V`` (``k x d``) and ``W`` as it is for a decoder.  Angles are
+    returned largest first (as :func:`scipy.linalg.subspace_angles`); all zeros means the same
+    plane.
+
+    >>> A = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    >>> subspace_angles(A, A @ np.array([[2.0, 1.0], [1.0, 1.0]])).round(12).tolist()
+    [0.0, 0.0]
+    >>> subspace_angles(A[:, :1], np.array([[0.0], [1.0], [0.0]]), degrees=True).tolist()
+    [90.0]
+    """
+    angles = scipy.linalg.subspace_angles(_as_2d("A", A), _as_2d("B", B))
+    return np.degrees(angles) if degrees else angles
+
+
+def svd_flip(U: np.ndarray, Vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fix the signs of singular vector pairs: the largest entry of each row of ``Vt`` is positive."""
+    rows = np.arange(Vt.shape[0])
+    signs = np.sign(Vt[rows, np.argmax(np.abs(Vt), axis=1)])
+    signs[signs == 0] = 1
+    return U * signs, Vt * signs[:, None]
+
+
+def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int = 5,
+                   seed=0, dtype=np.float32, desc: str = "randomized SVD"):
+    """Truncated SVD ``X ~ U diag(s) Vt`` by randomized subspace iteration (Halko et al., 2011).
+
+    The range of ``X`` is found with ``n_iter`` power iterations on ``l = n_components +
+    n_oversamples`` random vectors, each re-orthonormalised by QR; the products with a sparse
+    ``X`` run in ``dtype`` (float32 by default: half the memory traffic of float64, with
+    singular values accurate far beyond what LSA needs).  Memory: ``X`` plus two dense
+    ``n x l`` and ``d x l`` blocks; nothing ``n x d`` is ever dense.
+
+    Parameters
+    ----------
+    X : sparse or dense matrix (n, d)
+    n_components : int
+    n_oversamples, n_iter : int
+    seed : int or numpy Generator
+    dtype : numpy dtype of the dense blocks
+    desc : str
+        Label of the progress bar over the passes.
+
+    Returns
+    -------
+    U : array (n, k), s : array (k,), Vt : array (k, d)
+        Signs fixed by :func:`svd_flip`; ``s`` descending, float64.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.standard_normal((40, 6)) @ np.diag([9, 5, 3, 1, .5, .1])
+    >>> U, s, Vt = randomized_svd(X, 3, n_iter=4, dtype=np.float64)
+    >>> bool(np.allclose(s, np.linalg.svd(X, compute_uv=False)[:3]))
+    True
+    """
+    check_positive("n_components", n_components, integer=True)
+    check_positive("n_iter", n_iter, integer=True, allow_zero=True)
+    check_positive("n_oversamples", n_oversamples, integer=True, allow_zero=True)
+    n, d = X.shape
+    if n_components > min(n, d):
+        raise ParameterError(f"n_components={n_components} is more than the matrix allows "
+                             f"({n} x {d})")
+    rng = np.random.default_rng(seed)
+    width = min(n_components + n_oversamples, n, d)
+    if sp.issparse(X) and X.dtype != dtype:
+        X = X.astype(dtype)
+    elif not sp.issparse(X):
+        X = np.asarray(X, dtype=dtype)
+    X_t = X.T.tocsr() if sp.issparse(X) else X.T              # row-major transpose: fast X^T @
+    bar = progress(total=2 * n_iter + 2, desc=desc, unit=" passes")
+    sample = rng.standard_normal((d, width)).astype(dtype)
+    basis = np.linalg.qr(np.asarray(X @ sample))[0]            # n x l
+    bar.update()
+    for _ in range(n_iter):
+        cobasis = np.linalg.qr(np.asarray(X_t @ basis))[0]     # d x l
+        bar.update()
+        basis = np.linalg.qr(np.asarray(X @ cobasis))[0]       # n x l
+        bar.update()
+    projected = np.asarray(X_t @ basis, dtype=np.float64).T   # l x d = Q^T X
+    bar.update()
+    bar.close()
+    U_small, s, Vt = np.linalg.svd(projected, full_matrices=False)
+    U = basis.astype(np.float64) @ U_small[:, :n_components]
+    U, Vt = svd_flip(U, Vt[:n_components])
+    return U, s[:n_components], Vt
