@@ -151,9 +151,9 @@ class Vocabulary:
             n_docs += 1
             if n_docs % 1024 == 0:
                 bar.update(n_raw - bar.n)
-                if max_vocab_size is not None and len(counter) > max_vocab_size:
-                    counter = Counter({t: c for t, c in counter.items() if c > min_reduce})
-                    min_reduce += 1
+            if max_vocab_size is not None and len(counter) > max_vocab_size:
+                counter = Counter({t: c for t, c in counter.items() if c > min_reduce})
+                min_reduce += 1
         bar.update(n_raw - bar.n)
         bar.close()
         if n_raw == 0:

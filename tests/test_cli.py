@@ -1,0 +1,73 @@
+"""The command line: exit codes, one-line errors, and the commands of the foundation."""
+
+import gzip
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from wordspace.cli import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(map(str, args)))
+
+
+def test_vocab_on_the_embedded_corpus_as_json():
+    result = run("vocab", "brown", "--min-count", 5, "--top", 3, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["documents"] == 500
+    assert summary["tokens"] > 1_000_000
+    assert [token for token, _ in summary["top"]] == ["the", "of", "and"]
+    assert 0.9 < summary["coverage"] < 1.0
+
+
+def test_vocab_reads_gzip_files(tmp_path):
+    path = tmp_path / "tiny.txt.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write("a b a\nc a\n")
+    result = run("vocab", path)
+    assert result.exit_code == 0
+    assert "vocabulary  3" in result.output and "a (3)" in result.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["vocab", "/no/such/file.txt"], "does not exist"),
+    (["vocab", "EMPTY"], "contains no tokens"),
+    (["vocab", "BINARY"], "binary"),
+    (["vocab", "EMPTY", "--stopwords", "/no/list.txt"], "stopwords"),
+])
+def test_user_errors_are_one_line_and_exit_1(tmp_path, args, message):
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "data.bin").write_bytes(b"\x00\x01\x02" * 100)
+    args = [str(tmp_path / "empty.txt") if a == "EMPTY" else
+            str(tmp_path / "data.bin") if a == "BINARY" else a for a in args]
+    result = run(*args)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wordspace: error: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_bad_usage_exits_2():
+    assert run("vocab").exit_code == 2
+    assert run("vocab", "brown", "--min-count", "0").exit_code == 2
+    assert run("no-such-command").exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["vocab", "train", "neighbors", "analogy", "info", "convert"])
+def test_every_help_ends_with_an_example(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    tail = result.output.strip().splitlines()[-2:]
+    assert any(line.strip().startswith("wordspace ") for line in tail), result.output
+
+
+def test_runs_as_a_module():
+    completed = subprocess.run([sys.executable, "-m", "wordspace", "--help"], capture_output=True,
+                               text=True, check=True)
+    assert "Learn and query" in completed.stdout
