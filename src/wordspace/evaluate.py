@@ -645,7 +645,7 @@ def format_table(rows: Iterable[EvaluationRow]) -> str:
     """A plain-text table of evaluation rows: set, metric, score, coverage.
 
     >>> print(format_table([EvaluationRow("ws353", "spearman", 0.61234, 0.99)]))
-    set    metric    score   coverage
+    set    metric     score  coverage
     ws353  spearman  0.6123     99.0%
     """
     rows = list(rows)
