@@ -109,3 +109,21 @@ def test_encoding_agrees_with_a_plain_lookup(documents, min_count, chunk_tokens)
     expected = [[vocab.index[t] for t in d if t in vocab.index] for d in documents]
     assert [encoded.document(i).tolist() for i in range(encoded.n_documents)] == expected
     assert sorted(vocab.counts.tolist(), reverse=True) == vocab.counts.tolist()
+
+
+@given(st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=12), min_size=1, max_size=30),
+       st.integers(1, 3), st.integers(1, 20), st.booleans())
+def test_one_pass_build_encoded_equals_build_then_encode(tmp_path_factory, documents, min_count,
+                                                          chunk_tokens, to_file):
+    counts = Counter(t for d in documents for t in d)
+    if not counts or max(counts.values()) < min_count:
+        return
+    path = tmp_path_factory.mktemp("ids") / "ids.bin" if to_file else None
+    vocab, encoded = Vocabulary.build_encoded(documents, min_count=min_count, path=path,
+                                              chunk_tokens=chunk_tokens)
+    reference = Vocabulary.build(documents, min_count=min_count)
+    assert vocab.tokens == reference.tokens
+    assert vocab.counts.tolist() == reference.counts.tolist()
+    expected = reference.encode_corpus(documents)
+    np.testing.assert_array_equal(encoded.ids, expected.ids)
+    np.testing.assert_array_equal(encoded.offsets, expected.offsets)

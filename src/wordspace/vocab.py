@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 
 import numpy as np
@@ -172,6 +172,113 @@ class Vocabulary:
         logger.info("vocabulary: %d tokens kept of %d distinct, %d tokens in %d documents",
                     len(tokens), len(counter), n_raw, n_docs)
         return cls(tokens, counts, n_raw_tokens=n_raw, n_documents=n_docs)
+
+    @classmethod
+    def build_encoded(cls, corpus, min_count: int = 1, max_size: int | None = None,
+                      stopwords=None, path=None,
+                      chunk_tokens: int = 1 << 20) -> tuple[Vocabulary, EncodedCorpus]:
+        """Count and encode in ONE pass over the text: ``(vocabulary, encoded corpus)``.
+
+        The same result as :meth:`build` followed by :meth:`encode_corpus`, for half the reading
+        and tokenising.  While counting, every unit is encoded with provisional ids (order of first
+        appearance); once the counts are known, one vectorised remapping turns them into final ids
+        and drops the tokens left out of the vocabulary.  With ``path`` the provisional and final
+        ids are streamed to files (``path`` and ``path + ".tmp"``) and the result is memory-mapped.
+        Counter pruning (``max_vocab_size``) is not available here: it would lose provisional ids.
+
+        >>> vocab, encoded = Vocabulary.build_encoded(["b a c a", "c a d"], min_count=2)
+        >>> vocab.tokens, encoded.ids.tolist(), encoded.offsets.tolist()
+        (['a', 'c'], [0, 1, 0, 1, 0], [0, 3, 5])
+        """
+        check_positive("min_count", min_count, integer=True)
+        if max_size is not None:
+            check_positive("max_size", max_size, integer=True)
+        corpus = as_corpus(corpus)
+        stop = load_stopwords(stopwords)
+        counter: Counter = Counter()
+        positions: dict[str, int] = {}
+        lengths: list[int] = []
+        buffer: list[str] = []
+        pieces: list[np.ndarray] = []
+        provisional_path = None if path is None else str(path) + ".tmp"
+        handle = open(provisional_path, "wb") if provisional_path else None
+        bar = progress(desc="counting and encoding", unit=" tokens", unit_scale=True)
+
+        def flush():
+            ids = np.fromiter(map(positions.__getitem__, buffer), dtype=np.int32,
+                              count=len(buffer))
+            if handle is not None:
+                handle.write(ids.tobytes())
+            else:
+                pieces.append(ids)
+            bar.update(len(buffer))
+            buffer.clear()
+
+        try:
+            for tokens in corpus:
+                seen = len(counter)
+                counter.update(tokens)
+                if len(counter) > seen:  # the newest keys of the counter are the new tokens
+                    new = list(islice(reversed(counter), len(counter) - seen))
+                    positions.update(zip(reversed(new), range(seen, len(counter)), strict=True))
+                buffer.extend(tokens)
+                lengths.append(len(tokens))
+                if len(buffer) >= chunk_tokens:
+                    flush()
+            flush()
+        finally:
+            bar.close()
+            if handle is not None:
+                handle.close()
+        n_raw = int(sum(lengths))
+        if n_raw == 0:
+            raise CorpusError(f"corpus {corpus.name} contains no tokens")
+        for word in stop:
+            counter.pop(word, None)
+        items = [(t, c) for t, c in counter.items() if c >= min_count]
+        if not items:
+            raise CorpusError(f"no token of corpus {corpus.name} occurs {min_count} times or more "
+                              f"(it has {n_raw} tokens); lower min_count")
+        items.sort(key=lambda item: (-item[1], item[0]))
+        items = items[:max_size] if max_size is not None else items
+        vocab = cls([t for t, _ in items], [c for _, c in items], n_raw_tokens=n_raw,
+                    n_documents=len(lengths))
+        remap = np.full(len(positions), -1, np.int32)
+        remap[np.fromiter(map(positions.__getitem__, vocab.tokens), np.int64, len(vocab))] = \
+            np.arange(len(vocab), dtype=np.int32)
+        raw_offsets = np.zeros(len(lengths) + 1, np.int64)
+        np.cumsum(lengths, out=raw_offsets[1:])
+        provisional = (np.concatenate(pieces) if handle is None else
+                       np.memmap(provisional_path, dtype=np.int32, mode="r", shape=(n_raw,)))
+        offsets = np.zeros(len(raw_offsets), np.int64)
+        out = open(path, "wb") if handle is not None else None
+        kept_pieces, n_ids, step = [], 0, 1 << 24
+        try:
+            for start in range(0, n_raw, step):
+                mapped = remap[provisional[start:start + step]]
+                known = mapped >= 0
+                # offsets of the unit boundaries that fall inside this chunk
+                lo, hi = np.searchsorted(raw_offsets, [start + 1, start + len(mapped) + 1])
+                kept = np.cumsum(known, dtype=np.int64)
+                offsets[lo:hi] = n_ids + kept[raw_offsets[lo:hi] - start - 1]
+                n_ids += int(kept[-1])
+                if out is not None:
+                    out.write(mapped[known].tobytes())
+                else:
+                    kept_pieces.append(mapped[known])
+        finally:
+            if out is not None:
+                out.close()
+        if out is not None:
+            del provisional
+            os.unlink(provisional_path)
+            ids = (np.memmap(path, dtype=np.int32, mode="r", shape=(n_ids,)) if n_ids
+                   else np.zeros(0, np.int32))
+        else:
+            ids = np.concatenate(kept_pieces)
+        logger.info("vocabulary: %d tokens kept of %d distinct; %d of %d tokens encoded",
+                    len(vocab), len(counter), len(ids), n_raw)
+        return vocab, EncodedCorpus(ids, offsets, n_raw_tokens=n_raw)
 
     # -- lookup -------------------------------------------------------------------------------
     def __len__(self) -> int:
