@@ -23,7 +23,8 @@ can be plotted elsewhere:
   a word still means "this word's vector", and the angle between two arrows stays close to the
   angle between the vectors when the two directions hold most of their energy.
 * ``method="tsne"`` -- scikit-learn's t-SNE, seeded, initialised by PCA, with the perplexity
-  lowered to ``(n - 1) / 3`` for small inputs (t-SNE needs perplexity < n).
+  lowered to ``(n - 1) / 3`` for small inputs (t-SNE needs perplexity < n); exact gradients up
+  to 300 points (faster there), Barnes-Hut above.
 
 Examples
 --------
@@ -46,6 +47,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -153,7 +155,7 @@ def project(vectors, method: str = "pca", dims: int = 2, seed: int = 0, *,
         raise ParameterError(f"t-SNE perplexity must be below the number of points ({n}), "
                              f"got {perplexity}")
     tsne = TSNE(n_components=dims, perplexity=perplexity, init="pca", random_state=seed,
-                method="barnes_hut" if dims < 4 else "exact")
+                method="barnes_hut" if dims < 4 and n > 300 else "exact")
     return np.asarray(tsne.fit_transform(matrix), dtype=np.float64)
 
 
@@ -231,7 +233,8 @@ def save_figure(figure: Figure, path) -> Path:
                              f"file name")
     if not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)
-    with atomic_write(path, "wb") as handle:
+    # a fixed salt for the SVG element ids, so the same figure gives the same file
+    with rc_context({"svg.hashsalt": "wordspace"}), atomic_write(path, "wb") as handle:
         figure.savefig(handle, format=fmt, metadata=_NO_DATES[fmt])
     logger.info("wrote %s", path)
     return path
@@ -410,7 +413,7 @@ def arrows(emb, words: Iterable[str], *, path=None, skip_unknown: bool = False,
     ax.quiver(np.zeros(len(tokens)), np.zeros(len(tokens)), xy[:, 0], xy[:, 1], color=colors,
               angles="xy", scale_units="xy", scale=1, width=0.004, zorder=2)
     _set_limits(ax, xy, margin=0.15, include_origin=True)
-    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_aspect("equal", adjustable="box")
     figure.canvas.draw()  # fixes the equal-aspect limits before labels are placed
     _place_labels(ax, xy, tokens, colors=colors, fontsize=fontsize)
     _finish_axes(ax, title, *names)
