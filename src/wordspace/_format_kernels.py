@@ -134,8 +134,9 @@ def parse_text(buf, start, n_rows, dim, token_bounds, out, pow10):
                 return status, row, j
             if new_pos < size and not (_is_blank(buf[new_pos]) or buf[new_pos] == 10):
                 return E_BAD_NUMBER, row, j
-            if value != value or value > 3.4028234663852886e38 or \
-                    value < -3.4028234663852886e38:
+            # beyond FLT_MAX + half an ulp the float32 would be infinite
+            if value != value or value >= 3.4028235677973366e38 or \
+                    value <= -3.4028235677973366e38:
                 return E_NOT_FINITE, row, j
             out[row, j] = value
             pos = new_pos

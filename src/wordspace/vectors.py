@@ -417,13 +417,17 @@ def _looks_like_text(buf, start: int, dim: int) -> bool:
     end = bytes(buf[start:start + 64 * (dim + 2) + 1024]).find(b"\n")
     line = bytes(buf[start:start + end]) if end >= 0 else bytes(buf[start:])
     fields = line.split()
-    if len(fields) != dim + 1:
-        return False
-    try:
-        [float(f) for f in fields[1:]]
-    except ValueError:
-        return False
-    return True
+    if len(fields) == dim + 1:
+        try:
+            [float(f) for f in fields[1:]]
+            return True
+        except ValueError:
+            pass
+    # not a valid text row: binary if the bytes after the token are not printable text
+    # (a binary float32 is printable by chance with probability about 0.37 ** 4 per value)
+    space = line.find(b" ")
+    window = line[space + 1:space + 1 + 4 * dim] if space >= 0 else line
+    return all(32 <= byte < 127 or byte in (9, 13) for byte in window)
 
 
 def load_word2vec_format(path, binary: bool | None = None, limit: int | None = None,
