@@ -2,8 +2,8 @@
 
 import bz2
 import gzip
-import lzma
 import logging
+import lzma
 
 import pytest
 from hypothesis import given

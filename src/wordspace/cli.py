@@ -56,7 +56,8 @@ def _load_embeddings(path):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog=_example("wordspace train brown -o brown.ws", "wordspace neighbors brown.ws money"))
+             epilog=_example("wordspace train brown -o brown.ws",
+                             "wordspace neighbors brown.ws money"))
 @click.option("-v", "--verbose", count=True, help="Log what happens (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.version_option(package_name="wordspace")

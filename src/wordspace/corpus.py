@@ -1,4 +1,4 @@
-"""Reading text lazily: files, folders, compressed files, in-memory documents; tokenising; granularity.
+"""Reading text lazily: files, folders, compressed files, in-memory documents; granularity.
 
 A :class:`Corpus` is a restartable, lazy iterable.  Each pass opens its files again and yields one
 list of tokens per *unit*; nothing is held in memory beyond the current document.
@@ -13,8 +13,9 @@ paragraphs and documents coincide).
 Granularity -- the unit that becomes one bag of words
 -----------------------------------------------------
 ``"document"``: a whole document; ``"paragraph"``: one line of a document; ``"window"``: runs of
-``window`` consecutive tokens of a document, starting every ``stride`` tokens (``stride`` defaults to
-``window``, so windows tile the document; the last, shorter window is kept so no token is lost).
+``window`` consecutive tokens of a document, starting every ``stride`` tokens (``stride`` defaults
+to ``window``, so windows tile the document; the last, shorter window is kept, so no token is
+lost).
 Windows never cross a document boundary.
 
 Encodings and odd input
@@ -144,7 +145,8 @@ def _resolve_files(source) -> list[Path]:
         if path.is_dir():
             found = sorted(
                 p for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             text_files = []
             for candidate in found:
