@@ -5,8 +5,8 @@ The fast kernels in :mod:`._w2v_kernels` handle one masked token (the centre) wi
 sampling or hierarchical softmax.  The kernels here are the general case:
 
 * ``loss = "softmax"``: P(y | context) = exp(z . u_y) / sum_y' exp(z . u_y'), computed over the
-  whole vocabulary, O(V * dim) per prediction -- the reference the approximations are checked against,
-  practical for vocabularies of a few thousand tokens;
+  whole vocabulary, O(V * dim) per prediction -- the reference the approximations are checked
+  against, practical for vocabularies of a few thousand tokens;
 * ``masks = m > 1`` (CBOW): in each window the centre and ``m - 1`` other random positions are
   masked; z is built from the tokens left visible, and each masked token is predicted from it
   (with any of the three losses).
