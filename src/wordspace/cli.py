@@ -263,6 +263,41 @@ def convert(model, out, fmt):
     click.echo(f"wrote {len(embeddings)} vectors to {out} ({fmt})")
 
 
+@cli.command(name="evaluate",
+             epilog=_example("wordspace evaluate brown.ws --data ../shared/data/eval",
+                             "wordspace evaluate vectors.bin --pairs simlex999.tsv --json"))
+@click.argument("model")
+@click.option("--pairs", multiple=True, metavar="FILE",
+              help="Word-pair similarity file (word1 word2 score per line); repeatable.")
+@click.option("--analogies", "analogy_files", multiple=True, metavar="FILE",
+              help="Analogy questions file (': section' lines, then 'a b c d'); repeatable.")
+@click.option("--data", "data_dir", metavar="DIR",
+              help="Folder with the standard sets (default: $WORDSPACE_DATA); used when no "
+                   "--pairs/--analogies is given.")
+@click.option("--restrict-vocab", type=click.IntRange(min=1), default=30000, show_default=True,
+              help="Analogies: search and accept only the N most frequent tokens.")
+@click.option("--method", type=click.Choice(["3cosadd", "3cosmul"]), default="3cosadd",
+              show_default=True, help="Analogy solver.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def evaluate_command(model, pairs, analogy_files, data_dir, restrict_vocab, method, as_json):
+    """Score MODEL on word-similarity and analogy sets: one row per set, with coverage."""
+    from . import evaluate as evaluation
+
+    embeddings = _load_embeddings(model)
+    if pairs or analogy_files:
+        rows = [evaluation.evaluate_file(embeddings, path, "pairs") for path in pairs]
+        rows += [evaluation.evaluate_file(embeddings, path, "analogies",
+                                          restrict_vocab=restrict_vocab, method=method)
+                 for path in analogy_files]
+    else:
+        rows = evaluation.evaluate_all(embeddings, data_dir, restrict_vocab=restrict_vocab,
+                                       method=method)
+    if as_json:
+        click.echo(json.dumps([row.as_dict() for row in rows]))
+    else:
+        click.echo(evaluation.format_table(rows))
+
+
 def main(argv=None):
     """Entry point of the ``wordspace`` script."""
     cli.main(args=argv, prog_name="wordspace")

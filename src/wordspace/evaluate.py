@@ -69,8 +69,8 @@ def _plain(value):
         return [_plain(v) for v in value]
     if isinstance(value, np.integer):
         return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else float(value)  # JSON has no NaN
     return value
 
 
@@ -110,6 +110,8 @@ def _vocab_lookup(emb: Embeddings, restrict_vocab: int | None, case_insensitive:
 
 
 def _read_pairs(path) -> list[tuple[str, str, float]]:
+    if not Path(path).is_file():
+        raise ParameterError(f"word-pairs file {path} does not exist")
     pairs = []
     with open(path, encoding="utf-8") as lines:
         for line_no, line in enumerate(lines, 1):
@@ -628,6 +630,8 @@ def evaluate_file(emb: Embeddings, path, kind: str, name: str | None = None,
                   restrict_vocab: int | None = 30000, method: str = "3cosadd") -> EvaluationRow:
     """Evaluate on one file of ``kind`` ``"pairs"`` or ``"analogies"``; one table row."""
     check_choice("kind", kind, ("pairs", "analogies"))
+    if not Path(path).is_file():
+        raise ParameterError(f"evaluation file {path} does not exist")
     name = name or Path(path).stem
     if kind == "pairs":
         try:
