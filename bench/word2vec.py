@@ -1,0 +1,174 @@
+"""word2vec: wordspace against gensim 4.4, side by side, same corpus and settings.
+
+For each mode (CBOW-negative, skip-gram-negative, CBOW-hierarchical) both trainers run in their
+own subprocess (so peak RSS is each one's own), on the same token lists: the corpus (first
+``--max-lines`` lines) is written once, uncompressed, one document per line, and gensim reads it
+through ``corpus_file=`` (its fastest path, one reader per worker), wordspace through ``fit(path)``.
+
+Reported per trainer: training words/sec (raw corpus tokens x epochs / training wall time, without
+vocabulary building), end-to-end wall time (vocabulary + encoding + training), peak RSS, Google
+analogy accuracy (restrict_vocab=30000), WordSim-353 and SimLex-999 Spearman, and ours/gensim.
+
+Usage::
+
+    python bench/word2vec.py --max-lines 30000             # quick (about 2.7M tokens)
+    python bench/word2vec.py > bench/results/word2vec.txt  # the full corpus (many minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / ".." / "shared" / "data"
+MODES = {
+    "cbow-neg": dict(architecture="cbow", loss="negative"),
+    "sg-neg": dict(architecture="skipgram", loss="negative"),
+    "cbow-hs": dict(architecture="cbow", loss="hierarchical"),
+    "sg-hs": dict(architecture="skipgram", loss="hierarchical"),
+}
+SETTINGS = dict(vector_size=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=5)
+
+
+def evaluate(keyed_vectors) -> dict:
+    """Analogy accuracy and word-pair Spearman with gensim's evaluators."""
+    import logging
+
+    logging.getLogger("gensim").setLevel(logging.ERROR)
+    analogy, _ = keyed_vectors.evaluate_word_analogies(
+        str(DATA / "eval" / "questions-words.txt"), restrict_vocab=30000)
+    scores = {"analogy": float(analogy)}
+    for name, file in (("ws353", "ws353_all.tsv"), ("simlex", "simlex999.tsv")):
+        _, spearman, _ = keyed_vectors.evaluate_word_pairs(str(DATA / "eval" / file),
+                                                           restrict_vocab=300000)
+        scores[name] = float(spearman[0])
+    return scores
+
+
+def to_keyed_vectors(tokens, vectors):
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(vector_size=vectors.shape[1])
+    kv.add_vectors(list(tokens), vectors)
+    return kv
+
+
+def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> dict:
+    settings = {**SETTINGS, **options}
+    arch = MODES[mode]
+    start = time.perf_counter()
+    if trainer == "gensim":
+        from gensim.models import Word2Vec as GensimWord2Vec
+
+        hs = arch["loss"] == "hierarchical"
+        model = GensimWord2Vec(vector_size=settings["vector_size"], window=settings["window"],
+                               sg=int(arch["architecture"] == "skipgram"), hs=int(hs),
+                               negative=0 if hs else settings["negative"],
+                               sample=settings["sample"], min_count=settings["min_count"],
+                               workers=workers, seed=1, epochs=settings["epochs"])
+        model.build_vocab(corpus_file=path)
+        tick = time.perf_counter()
+        model.train(corpus_file=path, total_examples=model.corpus_count,
+                    total_words=model.corpus_total_words, epochs=settings["epochs"])
+        train_seconds = time.perf_counter() - tick
+        kv = model.wv
+    else:
+        sys.path.insert(0, str(ROOT / "src"))
+        from wordspace.models.word2vec import Word2Vec
+
+        model = Word2Vec(**settings, **arch, workers=workers, seed=1).fit(path)
+        train_seconds = model.training_seconds_
+        kv = to_keyed_vectors(model.vocabulary_.tokens, model.input_vectors_)
+    wall = time.perf_counter() - start
+    result = {"train_seconds": train_seconds, "wall_seconds": wall, **evaluate(kv)}
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def prepare(corpus: Path, max_lines: int | None, folder: str) -> tuple[str, int]:
+    """Write the first ``max_lines`` non-empty lines, uncompressed; count their tokens."""
+    path = os.path.join(folder, "corpus.txt")
+    n_tokens = n_lines = 0
+    opener = gzip.open if str(corpus).endswith(".gz") else open
+    with opener(corpus, "rt", encoding="utf-8") as src, open(path, "w", encoding="utf-8") as dst:
+        for line in src:
+            tokens = line.split()
+            if not tokens:
+                continue
+            dst.write(" ".join(tokens) + "\n")
+            n_tokens += len(tokens)
+            n_lines += 1
+            if max_lines and n_lines >= max_lines:
+                break
+    return path, n_tokens
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DATA / "corpus" / "big.txt.gz")
+    parser.add_argument("--modes", default="cbow-neg,sg-neg,cbow-hs",
+                        help="comma-separated, of: " + ", ".join(MODES))
+    parser.add_argument("--max-lines", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--trainers", default="gensim,wordspace")
+    parser.add_argument("--options", default="{}",
+                        help="JSON of extra wordspace/gensim settings, e.g. '{\"epochs\": 1}'")
+    parser.add_argument("--child", nargs=2, metavar=("TRAINER", "MODE"), help=argparse.SUPPRESS)
+    parser.add_argument("--path", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    options = json.loads(args.options)
+    if args.child:
+        print(json.dumps(child(*args.child, args.path, args.workers, options)))
+        return
+
+    with tempfile.TemporaryDirectory() as folder:
+        path, n_tokens = prepare(args.corpus, args.max_lines, folder)
+        epochs = options.get("epochs", SETTINGS["epochs"])
+        print(f"corpus {args.corpus} ({args.max_lines or 'all'} lines): {n_tokens:,} tokens; "
+              f"{args.workers} workers; settings {json.dumps({**SETTINGS, **options})}; "
+              f"gensim reads corpus_file=; load at start {os.getloadavg()[0]:.2f}", flush=True)
+        header = (f"{'mode':9} {'trainer':9} {'words/s':>10} {'train s':>8} {'wall s':>7} "
+                  f"{'RSS MB':>7} {'analogy':>7} {'WS353':>6} {'SimLex':>6}")
+        print(header)
+        print("-" * len(header), flush=True)
+        for mode in args.modes.split(","):
+            results = {}
+            for trainer in args.trainers.split(","):
+                command = [sys.executable, __file__, "--child", trainer, mode, "--path", path,
+                           "--workers", str(args.workers), "--options", args.options]
+                output = subprocess.run(command, capture_output=True, text=True)
+                if output.returncode:
+                    print(f"{mode} {trainer} failed:\n{output.stderr[-3000:]}", flush=True)
+                    continue
+                r = json.loads(output.stdout.strip().splitlines()[-1])
+                r["words_per_second"] = n_tokens * epochs / r["train_seconds"]
+                results[trainer] = r
+                print(f"{mode:9} {trainer:9} {r['words_per_second']:>10,.0f} "
+                      f"{r['train_seconds']:>8.1f} {r['wall_seconds']:>7.1f} "
+                      f"{r['peak_rss_mb']:>7.0f} {r['analogy']:>7.3f} {r['ws353']:>6.3f} "
+                      f"{r['simlex']:>6.3f}", flush=True)
+            if len(results) == 2:
+                ours, theirs = results["wordspace"], results["gensim"]
+                print(f"{mode:9} {'ratio':9} "
+                      f"{ours['words_per_second'] / theirs['words_per_second']:>9.2f}x "
+                      f"{'':>8} {ours['wall_seconds'] / theirs['wall_seconds']:>6.2f}x "
+                      f"{ours['peak_rss_mb'] / theirs['peak_rss_mb']:>6.2f}x "
+                      f"{ours['analogy'] - theirs['analogy']:>+7.3f} "
+                      f"{ours['ws353'] - theirs['ws353']:>+6.3f} "
+                      f"{ours['simlex'] - theirs['simlex']:>+6.3f}", flush=True)
+        print(f"load at end {os.getloadavg()[0]:.2f} (ratio row: speed ours/gensim; quality: "
+              "ours - gensim)")
+
+
+if __name__ == "__main__":
+    main()

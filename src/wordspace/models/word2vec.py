@@ -1,0 +1,578 @@
+"""word2vec: word vectors learned by predicting a masked token from its context.
+
+A window of ``2k + 1`` tokens slides over each document; the centre token is masked and predicted
+from the others.  **CBOW** averages (or sums) the context's input vectors into one hidden vector
+and scores every candidate centre against it; **skip-gram** lets each context word predict the
+centre on its own.  The prediction is trained with **negative sampling** (the true centre against
+``negative`` noise tokens drawn from the unigram^0.75 distribution), **hierarchical softmax**
+(binary decisions along the centre's path in a Huffman tree), or -- hook for a later kernel --
+the exact softmax.
+
+The corpus is read twice (to count, then to encode into one ``int32`` array); every epoch after
+that is a pure array walk in Numba kernels (:mod:`wordspace.models._w2v_kernels`), one thread per
+slice of the corpus, all threads updating the shared matrices without locks (Hogwild, as the C
+tool does).  Subsampling and window shrinking are decided per block before any arithmetic.
+
+Examples
+--------
+>>> docs = ["the cat sat on the mat", "the dog sat on the rug"] * 50
+>>> model = Word2Vec(vector_size=8, window=2, min_count=1, epochs=2, workers=1).fit(docs)
+>>> model.input_vectors_.shape, model.input_vectors_.dtype
+((7, 8), dtype('float32'))
+>>> len(model.loss_history_)
+2
+>>> model.wv.most_similar("cat", topn=1)[0][0] in model.vocabulary_
+True
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import inspect
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import _store
+from .._progress import progress
+from ..corpus import as_corpus
+from ..errors import (CorpusError, ModelFormatError, NotFittedError, ParameterError,
+                      check_choice, check_positive)
+from ..vocab import EncodedCorpus, Vocabulary
+
+__all__ = ["Word2Vec"]
+
+logger = logging.getLogger(__name__)
+
+ARCHITECTURES = ("cbow", "skipgram")
+LOSSES = ("negative", "hierarchical", "softmax")
+#: longest run of tokens a window can see: longer documents are cut into segments this long
+#: (gensim and the C tool cut at 10,000 and 1,000 tokens)
+MAX_SEGMENT = 10_000
+#: tokens per kernel call; the learning rate and the progress bar advance between calls
+BLOCK_TOKENS = 16_384
+#: above this many tokens, the encoded corpus goes to a memory-mapped file when cache_dir is set
+_MEMMAP_TOKENS = 50_000_000
+
+
+def _segments(offsets: np.ndarray, max_len: int = MAX_SEGMENT) -> np.ndarray:
+    """Segment offsets: documents, with empty ones dropped and long ones cut into pieces."""
+    offsets = np.asarray(offsets, np.int64)
+    starts = offsets[:-1]
+    lengths = np.diff(offsets)
+    nonempty = lengths > 0
+    starts, lengths = starts[nonempty], lengths[nonempty]
+    pieces = (lengths + max_len - 1) // max_len
+    first = np.repeat(np.cumsum(pieces) - pieces, pieces)
+    within = np.arange(int(pieces.sum()), dtype=np.int64) - first
+    seg_starts = np.repeat(starts, pieces) + within * max_len
+    if not len(seg_starts):
+        return np.zeros(1, np.int64)
+    return np.concatenate([seg_starts, offsets[-1:]])
+
+
+def _blocks(seg_offsets: np.ndarray, block_tokens: int) -> np.ndarray:
+    """Indices into the segments where blocks of about ``block_tokens`` tokens begin (and end)."""
+    n_seg = len(seg_offsets) - 1
+    if n_seg <= 0:
+        return np.zeros(1, np.int64)
+    total = seg_offsets[-1] - seg_offsets[0]
+    marks = seg_offsets[0] + np.arange(0, total, block_tokens, dtype=np.int64)
+    edges = np.searchsorted(seg_offsets[:-1], marks, side="left")
+    return np.unique(np.concatenate([[0], edges, [n_seg]])).astype(np.int64)
+
+
+class Word2Vec:
+    """Word embeddings by masked-token prediction: CBOW or skip-gram (Mikolov et al. 2013).
+
+    Parameters
+    ----------
+    vector_size : int
+        Dimension of the vectors.
+    window : int
+        Context radius ``k``: tokens ``i-k .. i+k`` except ``i`` (never across documents).
+    architecture : {"cbow", "skipgram"}
+        CBOW: the context's mean (or sum) predicts the centre.  Skip-gram: each context word
+        predicts the centre (the C tool's and gensim's pairing).
+    loss : {"negative", "hierarchical", "softmax"}
+        Negative sampling, hierarchical softmax over a Huffman tree, or the exact softmax.
+    negative : int
+        Noise tokens per prediction (negative sampling).
+    ns_exponent : float
+        Exponent of the unigram noise distribution.
+    sample : float
+        Subsampling threshold of frequent tokens (0 keeps all).
+    min_count : int
+        Drop tokens seen fewer times.
+    max_vocab_size : int, optional
+        Memory bound while counting (see :meth:`Vocabulary.build`).
+    epochs : int
+        Passes over the corpus.
+    alpha, min_alpha : float
+        Learning rate, decayed linearly from ``alpha`` to ``min_alpha`` over all tokens of all
+        epochs.
+    cbow_mean : bool
+        CBOW hidden vector = mean of the context vectors (else their sum).
+    tied : bool
+        One matrix both embeds the context and scores the prediction (output vectors = input
+        vectors, initialised small and random); negative sampling only, as the inner nodes of
+        a Huffman tree are not words.  ``False`` is Mikolov's model: separate output vectors
+        initialised to zero.
+    masks : int
+        Masked tokens per window (1: the classic model).
+    shared_negatives : bool
+        Skip-gram with negative sampling: all context words of one centre share one draw of
+        negatives, so each step is a small dense matrix product (HogBatch, Ji et al. 2016).
+        Faster, with the same quality in our benchmark; ``False`` draws negatives per pair
+        exactly as gensim does.
+    workers : int, optional
+        Training threads (default: the number of CPU cores).
+    seed : int
+        Seed of the initial vectors and of every random draw; with ``workers=1`` training is
+        bit-for-bit repeatable.
+    shrink_windows : bool
+        Draw each position's radius uniformly in ``1..window`` (as the C tool does).
+    cache_dir : path, optional
+        Folder for a temporary memory-mapped copy of the encoded corpus, for corpora larger than
+        memory (used above 50 million tokens).
+    callbacks : sequence of callables, optional
+        Each is called as ``callback(model, epoch)`` after every epoch.
+
+    Attributes
+    ----------
+    vocabulary_ : Vocabulary
+    input_vectors_ : ndarray of shape (n_tokens, vector_size), float32
+        The word vectors (``syn0``).
+    output_vectors_ : ndarray, float32
+        Output vectors (``syn1neg``: one per token; ``syn1``: one per inner tree node), the very
+        same array as ``input_vectors_`` when ``tied``.
+    loss_history_ : list of float
+        Mean loss per prediction of each epoch (negative log-likelihood of the objective being
+        optimised), summed in float64, so it does not depend on the number of workers.
+    epochs_trained_ : int
+    words_per_second_ : float
+        Corpus tokens per second of the last training run.
+
+    References
+    ----------
+    Mikolov et al., "Efficient Estimation of Word Representations in Vector Space" (2013);
+    "Distributed Representations of Words and Phrases and their Compositionality" (2013).
+    Ji et al., "Parallelizing Word2Vec in Shared and Distributed Memory" (2016).
+    """
+
+    def __init__(self, vector_size: int = 100, window: int = 5, architecture: str = "cbow",
+                 loss: str = "negative", negative: int = 5, ns_exponent: float = 0.75,
+                 sample: float = 1e-3, min_count: int = 5, max_vocab_size: int | None = None,
+                 epochs: int = 5, alpha: float = 0.025, min_alpha: float = 0.0001,
+                 cbow_mean: bool = True, tied: bool = False, masks: int = 1,
+                 shared_negatives: bool = True, workers: int | None = None, seed: int = 1,
+                 shrink_windows: bool = True, cache_dir=None, callbacks=()):
+        self.vector_size = vector_size
+        self.window = window
+        self.architecture = architecture
+        self.loss = loss
+        self.negative = negative
+        self.ns_exponent = ns_exponent
+        self.sample = sample
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.epochs = epochs
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.cbow_mean = cbow_mean
+        self.tied = tied
+        self.masks = masks
+        self.shared_negatives = shared_negatives
+        self.workers = workers
+        self.seed = seed
+        self.shrink_windows = shrink_windows
+        self.cache_dir = cache_dir
+        self.callbacks = callbacks
+
+    # -- scikit-learn plumbing ------------------------------------------------------------------
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's parameters, as given."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params) -> Word2Vec:
+        """Set constructor parameters; unknown names raise :class:`ParameterError`."""
+        names = set(self._param_names())
+        for name, value in params.items():
+            if name not in names:
+                raise ParameterError(f"Word2Vec has no parameter {name!r}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {p.name: p.default for p in
+                    inspect.signature(type(self).__init__).parameters.values() if p.name != "self"}
+        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k]]
+        return f"Word2Vec({', '.join(changed)})"
+
+    def _validate(self) -> None:
+        check_positive("vector_size", self.vector_size, integer=True)
+        check_positive("window", self.window, integer=True)
+        check_choice("architecture", self.architecture, ARCHITECTURES)
+        check_choice("loss", self.loss, LOSSES)
+        check_positive("negative", self.negative, integer=True,
+                       allow_zero=self.loss != "negative")
+        if not isinstance(self.ns_exponent, int | float) or isinstance(self.ns_exponent, bool) \
+                or not np.isfinite(self.ns_exponent):
+            raise ParameterError(f"ns_exponent must be a finite number, got {self.ns_exponent!r}")
+        check_positive("sample", self.sample, allow_zero=True)
+        check_positive("min_count", self.min_count, integer=True)
+        if self.max_vocab_size is not None:
+            check_positive("max_vocab_size", self.max_vocab_size, integer=True)
+        check_positive("epochs", self.epochs, integer=True)
+        check_positive("alpha", self.alpha)
+        check_positive("min_alpha", self.min_alpha, allow_zero=True)
+        if self.min_alpha > self.alpha:
+            raise ParameterError(f"min_alpha ({self.min_alpha}) must not exceed alpha "
+                                 f"({self.alpha})")
+        check_positive("masks", self.masks, integer=True)
+        if self.masks >= 2 * self.window + 1:
+            raise ParameterError(f"masks ({self.masks}) must be smaller than the window's "
+                                 f"{2 * self.window + 1} tokens")
+        if self.workers is not None:
+            check_positive("workers", self.workers, integer=True)
+        if not isinstance(self.seed, int | np.integer) or isinstance(self.seed, bool):
+            raise ParameterError(f"seed must be an integer, got {self.seed!r}")
+        if self.tied and self.loss == "hierarchical":
+            raise ParameterError("tied=True needs loss='negative' or 'softmax': the output "
+                                 "vectors of hierarchical softmax belong to tree nodes, not words")
+        if self.cache_dir is not None and not Path(self.cache_dir).is_dir():
+            raise ParameterError(f"cache_dir {self.cache_dir} is not a folder")
+        if not all(callable(c) for c in (self.callbacks or ())):
+            raise ParameterError("callbacks must be callables f(model, epoch)")
+        if self.loss == "softmax" or self.masks > 1:
+            self._softmax_module()
+
+    def _softmax_module(self):
+        """The kernels for the exact softmax and for several masks (a separate module)."""
+        try:
+            from . import _w2v_softmax
+        except ImportError:
+            what = "loss='softmax'" if self.loss == "softmax" else f"masks={self.masks}"
+            raise ParameterError(f"{what} is not implemented yet") from None
+        return _w2v_softmax
+
+    # -- fitting ------------------------------------------------------------------------------
+    def fit(self, corpus) -> Word2Vec:
+        """Build the vocabulary of ``corpus``, encode it once, and train for ``epochs`` epochs.
+
+        Parameters
+        ----------
+        corpus : path, Corpus, list of str or list of token lists
+            Anything :func:`wordspace.corpus.as_corpus` accepts.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ParameterError
+            On a nonsense parameter.
+        CorpusError
+            If the corpus is empty or no token survives ``min_count``.
+        """
+        self._validate()
+        corpus = as_corpus(corpus)
+        started = time.perf_counter()
+        vocab = Vocabulary.build(corpus, min_count=self.min_count,
+                                 max_vocab_size=self.max_vocab_size)
+        self.vocabulary_ = vocab
+        self._encoded = self._encode(corpus)
+        if len(self._encoded.ids) == 0:
+            raise CorpusError("the corpus has no in-vocabulary tokens to train on")
+        self._init_weights()
+        self.loss_history_ = []
+        self.epochs_trained_ = 0
+        self._train_epochs(self._encoded, self.epochs)
+        logger.info("word2vec: fitted in %.1f s (%.0f words/s while training)",
+                    time.perf_counter() - started, self.words_per_second_)
+        return self
+
+    def train(self, corpus=None, epochs: int | None = None) -> Word2Vec:
+        """Continue training a fitted model for ``epochs`` more epochs (default: ``epochs``).
+
+        ``corpus=None`` trains again on the corpus given to :meth:`fit`; another corpus is
+        encoded with the existing vocabulary (tokens outside it are skipped).  The learning rate
+        decays again from ``alpha`` to ``min_alpha`` over this run.
+        """
+        self._check_fitted()
+        self._validate()
+        epochs = self.epochs if epochs is None else check_positive("epochs", epochs, integer=True)
+        if corpus is None:
+            encoded = getattr(self, "_encoded", None)
+            if encoded is None:
+                raise ParameterError("this model was loaded from a file; pass the corpus to "
+                                     "train on")
+        else:
+            encoded = self._encode(as_corpus(corpus))
+            if len(encoded.ids) == 0:
+                raise CorpusError("the corpus has no in-vocabulary tokens to train on")
+        if not self.input_vectors_.flags.writeable:
+            self.input_vectors_ = np.array(self.input_vectors_)
+            self.output_vectors_ = (self.input_vectors_ if self.tied
+                                    else np.array(self.output_vectors_))
+        self._train_epochs(encoded, epochs)
+        return self
+
+    def _encode(self, corpus) -> EncodedCorpus:
+        vocab = self.vocabulary_
+        path = None
+        if self.cache_dir is not None and vocab.n_raw_tokens > _MEMMAP_TOKENS:
+            handle, path = tempfile.mkstemp(prefix="wordspace-w2v-", suffix=".int32",
+                                            dir=self.cache_dir)
+            os.close(handle)
+        encoded = vocab.encode_corpus(corpus, path=path)
+        if path is not None:
+            try:  # the map stays valid; the name goes away with the model
+                os.unlink(path)
+            except OSError:  # pragma: no cover -- Windows keeps mapped files
+                pass
+        return encoded
+
+    def _init_weights(self) -> None:
+        n, dim = len(self.vocabulary_), self.vector_size
+        rng = np.random.default_rng(self.seed)
+        syn0 = rng.random((n, dim), dtype=np.float32)
+        syn0 -= np.float32(0.5)
+        syn0 /= np.float32(dim)
+        self.input_vectors_ = syn0
+        if self.tied:
+            self.output_vectors_ = syn0
+        else:
+            rows = max(n - 1, 1) if self.loss == "hierarchical" else n
+            self.output_vectors_ = np.zeros((rows, dim), np.float32)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "input_vectors_"):
+            raise NotFittedError("this Word2Vec model is not fitted yet; call fit(corpus) first")
+
+    # -- the training loop ----------------------------------------------------------------------
+    def _tables(self) -> dict:
+        from . import _w2v_kernels as K
+
+        vocab = self.vocabulary_
+        sigmoid, loss_pos, loss_neg = K.make_tables()
+        tables = {"keep": vocab.keep_probabilities(self.sample), "sigmoid": sigmoid,
+                  "loss_pos": loss_pos, "loss_neg": loss_neg}
+        if self.loss == "negative":
+            tables["alias_prob"], tables["alias_index"] = K.build_alias(
+                vocab.noise_distribution(self.ns_exponent))
+        elif self.loss == "hierarchical":
+            tables["codes"], tables["points"], tables["code_lengths"] = K.build_huffman(
+                vocab.counts)
+        return tables
+
+    def _block_runner(self, tables: dict, max_block: int):
+        """A function ``run(state, seg_offsets, ids, s0, s1, alpha) -> (loss, predictions)``
+        with its own work buffers (one runner per thread)."""
+        from . import _w2v_kernels as K
+
+        dim, window = self.vector_size, int(self.window)
+        kept = np.empty(max_block, np.int32)
+        kept_window = np.empty(max_block, np.int32)
+        syn0, syn1 = self.input_vectors_, self.output_vectors_
+        keep, sig, lp, ln = tables["keep"], tables["sigmoid"], tables["loss_pos"], \
+            tables["loss_neg"]
+        shrink = bool(self.shrink_windows)
+        neu1 = np.zeros(dim, np.float32)
+        neu1e = np.zeros(dim, np.float32)
+        cbow_mean = bool(self.cbow_mean)
+        arch, loss = self.architecture, self.loss
+        negative = int(self.negative)
+
+        def prelude(ids, seg_offsets, s0, s1, state):
+            return (ids, seg_offsets, s0, s1, keep, window, shrink, state, kept, kept_window,
+                    kept_seg[: s1 - s0 + 1])
+
+        kept_seg = np.empty(max_block + 2, np.int64)
+        if loss == "negative":
+            ap, ai = tables["alias_prob"], tables["alias_index"]
+            if arch == "cbow":
+                def run(state, ids, seg_offsets, s0, s1, alpha):
+                    return K.cbow_neg_block(*prelude(ids, seg_offsets, s0, s1, state), syn0,
+                                            syn1, ap, ai, negative, cbow_mean, np.float32(alpha),
+                                            sig, lp, ln, neu1, neu1e)
+            elif self.shared_negatives:
+                inputs = np.empty((2 * window, dim), np.float32)
+                targets = np.empty(negative + 1, np.int32)
+                grads = np.empty((2 * window, negative + 1), np.float32)
+
+                def run(state, ids, seg_offsets, s0, s1, alpha):
+                    return K.sg_neg_shared_block(*prelude(ids, seg_offsets, s0, s1, state),
+                                                 syn0, syn1, ap, ai, negative,
+                                                 np.float32(alpha), sig, lp, ln, inputs, targets,
+                                                 grads)
+            else:
+                def run(state, ids, seg_offsets, s0, s1, alpha):
+                    return K.sg_neg_block(*prelude(ids, seg_offsets, s0, s1, state), syn0, syn1,
+                                          ap, ai, negative, np.float32(alpha), sig, lp, ln,
+                                          neu1e)
+        elif loss == "hierarchical":
+            codes, points, lengths = tables["codes"], tables["points"], tables["code_lengths"]
+            if arch == "cbow":
+                def run(state, ids, seg_offsets, s0, s1, alpha):
+                    return K.cbow_hs_block(*prelude(ids, seg_offsets, s0, s1, state), syn0,
+                                           syn1, codes, points, lengths, cbow_mean,
+                                           np.float32(alpha), sig, lp, ln, neu1, neu1e)
+            else:
+                def run(state, ids, seg_offsets, s0, s1, alpha):
+                    return K.sg_hs_block(*prelude(ids, seg_offsets, s0, s1, state), syn0, syn1,
+                                         codes, points, lengths, np.float32(alpha), sig, lp, ln,
+                                         neu1e)
+        else:  # pragma: no cover -- hook: the softmax module supplies its own runner
+            return self._softmax_module().block_runner(self, tables, max_block, prelude)
+        return run
+
+    def _train_epochs(self, encoded: EncodedCorpus, epochs: int) -> None:
+        from . import _w2v_kernels as K
+
+        workers = int(self.workers or os.cpu_count() or 1)
+        seg_offsets = _segments(encoded.offsets)
+        edges = _blocks(seg_offsets, BLOCK_TOKENS)
+        block_sizes = seg_offsets[edges[1:]] - seg_offsets[edges[:-1]]
+        max_block = int(block_sizes.max()) if len(block_sizes) else 1
+        n_blocks = len(edges) - 1
+        # contiguous runs of blocks per thread, balanced by tokens
+        cumulative = np.concatenate([[0], np.cumsum(block_sizes)])
+        total = int(cumulative[-1])
+        workers = max(1, min(workers, n_blocks))
+        cuts = np.searchsorted(cumulative, np.linspace(0, total, workers + 1)[1:-1])
+        thread_blocks = np.split(np.arange(n_blocks), cuts)
+        tables = self._tables()
+        runners = [self._block_runner(tables, max_block + 1) for _ in range(workers)]
+        ids = encoded.ids
+        planned = float(total) * epochs
+        alpha0, alpha1 = float(self.alpha), float(self.min_alpha)
+        raw_tokens = encoded.n_raw_tokens or total
+        done = np.zeros(workers, np.int64)
+        losses = np.zeros(workers, np.float64)
+        predictions = np.zeros(workers, np.int64)
+        start_epoch = self.epochs_trained_
+        processed_before = 0
+
+        def learning_rate() -> float:
+            fraction = (processed_before + int(done.sum())) / planned if planned else 1.0
+            return max(alpha1, alpha0 - (alpha0 - alpha1) * fraction)
+
+        def work(thread: int, epoch: int) -> None:
+            state = K.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
+            run = runners[thread]
+            for block in thread_blocks[thread]:
+                s0, s1 = int(edges[block]), int(edges[block + 1])
+                block_loss, block_predictions = run(state, ids, seg_offsets, s0, s1,
+                                                    learning_rate())
+                losses[thread] += block_loss
+                predictions[thread] += block_predictions
+                done[thread] += seg_offsets[s1] - seg_offsets[s0]
+
+        training_seconds = 0.0
+        pool = concurrent.futures.ThreadPoolExecutor(workers) if workers > 1 else None
+        bar = progress(total=epochs * total, desc="word2vec", unit=" words", unit_scale=True)
+        try:
+            for local_epoch in range(epochs):
+                epoch = start_epoch + local_epoch
+                done[:] = 0
+                losses[:] = 0.0
+                predictions[:] = 0
+                tick = time.perf_counter()
+                if pool is None:
+                    work(0, epoch)
+                else:
+                    futures = [pool.submit(work, t, epoch) for t in range(workers)]
+                    pending = set(futures)
+                    while pending:
+                        _, pending = concurrent.futures.wait(pending, timeout=0.5)
+                        self._show(bar, local_epoch, total, done, losses, predictions,
+                                   learning_rate())
+                    for future in futures:
+                        future.result()
+                training_seconds += time.perf_counter() - tick
+                processed_before += total
+                self._show(bar, local_epoch, total, done, losses, predictions, learning_rate())
+                n_predictions = int(predictions.sum())
+                epoch_loss = float(losses.sum()) / n_predictions if n_predictions else float("nan")
+                self.loss_history_.append(epoch_loss)
+                self.epochs_trained_ = epoch + 1
+                logger.info("word2vec epoch %d: loss %.4f, %d predictions", epoch + 1,
+                            epoch_loss, n_predictions)
+                for callback in self.callbacks or ():
+                    callback(self, epoch)
+        finally:
+            bar.close()
+            if pool is not None:
+                pool.shutdown()
+        self.training_seconds_ = training_seconds
+        self.words_per_second_ = raw_tokens * epochs / training_seconds if training_seconds \
+            else float("nan")
+
+    @staticmethod
+    def _show(bar, epoch, total, done, losses, predictions, alpha) -> None:
+        if bar.disable:
+            return
+        bar.update(epoch * total + int(done.sum()) - bar.n)
+        n = int(predictions.sum())
+        bar.set_postfix(epoch=epoch + 1, alpha=f"{alpha:.5f}",
+                        loss=f"{losses.sum() / n:.4f}" if n else "-", refresh=False)
+
+    # -- results ------------------------------------------------------------------------------
+    @property
+    def wv(self):
+        """The word vectors as :class:`~wordspace.vectors.Embeddings` (gensim's name)."""
+        from ..vectors import Embeddings
+
+        self._check_fitted()
+        return Embeddings(self.vocabulary_.tokens, self.input_vectors_,
+                          counts=self.vocabulary_.counts)
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, path) -> None:
+        """Write the whole model (vectors, output vectors, counts, parameters) to ``path``."""
+        self._check_fitted()
+        arrays = {"vectors": self.input_vectors_, "counts": self.vocabulary_.counts}
+        if not self.tied:
+            arrays["output_vectors"] = self.output_vectors_
+        params = {k: v for k, v in self.get_params().items() if k not in ("callbacks",)}
+        params["cache_dir"] = None if params["cache_dir"] is None else str(params["cache_dir"])
+        _store.save(path, "word2vec", arrays, tokens=self.vocabulary_.tokens, params=params,
+                    loss_history=list(self.loss_history_), epochs_trained=self.epochs_trained_,
+                    n_raw_tokens=self.vocabulary_.n_raw_tokens,
+                    n_documents=self.vocabulary_.n_documents)
+
+    @classmethod
+    def load(cls, path, mmap: bool = True) -> Word2Vec:
+        """Read a model written by :meth:`save` (arrays memory-mapped, read-only, when ``mmap``;
+        :meth:`train` copies them before training)."""
+        header, arrays = _store.load(path, mmap=mmap)
+        if header.get("kind") != "word2vec":
+            raise ModelFormatError(f"{path} holds a {header.get('kind')!r} model, not word2vec")
+        try:
+            params = dict(header["params"])
+            model = cls(**{k: v for k, v in params.items() if k in cls._param_names()})
+            vocab = Vocabulary(header["tokens"], arrays["counts"],
+                               n_raw_tokens=header.get("n_raw_tokens", 0),
+                               n_documents=header.get("n_documents", 0))
+            syn0 = arrays["vectors"]
+            syn1 = syn0 if model.tied else arrays["output_vectors"]
+        except (KeyError, TypeError, ParameterError) as error:
+            raise ModelFormatError(f"{path}: incomplete word2vec model ({error})") from None
+        if syn0.shape != (len(vocab), model.vector_size) or syn1.shape[1] != model.vector_size:
+            raise ModelFormatError(f"{path}: vector shapes do not match the vocabulary")
+        model.vocabulary_ = vocab
+        model.input_vectors_ = syn0
+        model.output_vectors_ = syn1
+        model.loss_history_ = [float(x) for x in header.get("loss_history", [])]
+        model.epochs_trained_ = int(header.get("epochs_trained", len(model.loss_history_)))
+        return model
