@@ -22,6 +22,7 @@ from wordspace.plot import (
     loss_curve,
     project,
     save_figure,
+    svd_optimum,
     word_map,
 )
 from wordspace.vectors import Embeddings
@@ -335,3 +336,44 @@ def test_importing_plot_leaves_pyplot_and_the_backend_alone(tmp_path):
     ])
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "map.png")], check=True)
     assert _png_size((tmp_path / "map.png").read_bytes()) == (800, 600)
+
+
+def test_svd_optimum_is_the_rank_k_truncation_error_and_the_autoencoder_reaches_it():
+    import scipy.sparse as sp
+
+    from wordspace.models.autoencoder import LinearAutoencoder
+
+    rng = np.random.default_rng(8)
+    dense = rng.random((60, 12)) * (rng.random((60, 12)) < 0.4)
+    for center in (False, True):
+        data = dense - dense.mean(axis=0) if center else dense
+        u, s, vt = np.linalg.svd(data, full_matrices=False)
+        truncated = (u[:, :3] * s[:3]) @ vt[:3]
+        expected = np.sum((data - truncated) ** 2) / 60
+        assert svd_optimum(dense, 3, center=center) == pytest.approx(expected, rel=1e-10)
+        assert svd_optimum(sp.csr_matrix(dense), 3, center=center) == pytest.approx(expected,
+                                                                                    rel=1e-10)
+    # a larger sparse matrix goes through scipy's svds (with a centring operator): compare with
+    # the eigenvalues of the small Gram matrix
+    big = sp.random(40_000, 120, density=0.02, random_state=9, format="csr")
+    for center in (False, True):
+        gram = (big.T @ big).toarray()
+        total = big.multiply(big).sum()
+        if center:
+            mean = np.asarray(big.mean(axis=0)).ravel()
+            gram -= 40_000 * np.outer(mean, mean)
+            total -= 40_000 * mean @ mean
+        expected = (total - np.sort(np.linalg.eigvalsh(gram))[-5:].sum()) / 40_000
+        assert svd_optimum(big, 5, center=center) == pytest.approx(expected, rel=1e-8)
+    # the autoencoder's losses are on the same scale, and end at the optimum on planted data
+    planted = (rng.standard_normal((80, 3)) * [3.0, 2.0, 1.0]) @ rng.standard_normal((3, 15))
+    planted += 0.01 * rng.standard_normal((80, 15))
+    ae = LinearAutoencoder(n_components=3, epochs=40, batch_size=8, seed=0).fit(planted)
+    optimum = svd_optimum(planted, 3)
+    assert (ae.loss_history_ >= optimum).all()                  # a lower bound, ...
+    assert ae.loss_history_[-1] < 1.1 * optimum < 1e-3 * ae.loss_history_[0]   # ... nearly reached
+    figure = loss_curve(ae, optimum=optimum)
+    curve, reference = figure.axes[0].lines
+    assert curve.get_xdata()[0] == 0 and curve.get_xdata()[-1] == 40     # epoch 0: before training
+    np.testing.assert_allclose(curve.get_ydata(), ae.loss_history_)
+    np.testing.assert_allclose(reference.get_ydata(), optimum)

@@ -62,6 +62,7 @@ __all__ = [
     "analogy_map",
     "document_map",
     "loss_curve",
+    "svd_optimum",
     "save_figure",
     "FORMATS",
 ]
@@ -649,8 +650,70 @@ def _optimum_of(model):
     return None
 
 
+def svd_optimum(X, n_components: int, *, center: bool = False) -> float:
+    """The least mean squared reconstruction error of any rank-``k`` linear autoencoder on ``X``.
+
+    By Eckart-Young it is the energy outside the top ``k`` singular directions, per row:
+    ``(||X||_F^2 - s_1^2 - ... - s_k^2) / n`` (of the centred ``X`` when ``center``), the loss
+    that :class:`~wordspace.models.autoencoder.LinearAutoencoder` reports in
+    ``loss_history_`` -- so ``loss_curve(ae, optimum=svd_optimum(X, k, center=ae.center))``
+    shows how close training came.
+
+    Parameters
+    ----------
+    X : array or scipy sparse matrix of shape (n, d)
+        The bags the autoencoder was trained on (e.g. ``ae.bow_.transform(corpus)``).
+    n_components : int
+        ``k``.
+    center : bool
+        Measure around the mean row (PCA) instead of around the origin.
+
+    Examples
+    --------
+    >>> X = np.diag([3.0, 2.0, 1.0])
+    >>> svd_optimum(X, 1)      # (9 + 4 + 1 - 9) / 3
+    1.6666666666666667
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import LinearOperator, svds
+
+    check_positive("n_components", n_components, integer=True)
+    n, d = X.shape
+    if n == 0:
+        raise ParameterError("X has no rows")
+    mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel() if center else None
+    if sp.issparse(X):
+        data = X.tocsr().astype(np.float64)
+        total = float(data.data @ data.data)
+    else:
+        data = np.asarray(X, dtype=np.float64)
+        total = float(np.einsum("ij,ij->", data, data))
+    if center:
+        total -= n * float(mean @ mean)
+    k = min(n_components, n, d)
+    if k >= min(n, d) - 1 or n * d <= 4_000_000:
+        dense = data.toarray() if sp.issparse(data) else data
+        if center:
+            dense = dense - mean
+        top = np.linalg.svd(dense, compute_uv=False)[:k]
+    else:
+        operator = data
+        if center:
+            def matvec(v):
+                v = np.ravel(v)
+                return data @ v - float(mean @ v)
+
+            def rmatvec(u):
+                u = np.ravel(u)
+                return data.T @ u - mean * float(u.sum())
+
+            operator = LinearOperator((n, d), dtype=np.float64, matvec=matvec, rmatvec=rmatvec)
+        top = svds(operator, k=k, return_singular_vectors=False, random_state=0)
+    return max(total - float(np.sum(np.square(top))), 0.0) / n
+
+
 def loss_curve(model, optimum: float | None = None, *, label: str | None = None,
-               log_scale: bool = False, path=None, title: str | None = None, figsize=None,
+               start: int | None = None, log_scale: bool = False, path=None, title: str | None = None, figsize=None,
                dpi=None) -> Figure:
     """The training loss per epoch, with an optional horizontal line at the optimum.
 
@@ -661,10 +724,13 @@ def loss_curve(model, optimum: float | None = None, *, label: str | None = None,
         :class:`~wordspace.models.word2vec.Word2Vec`, or the losses themselves.
     optimum : float, optional
         The best reachable loss, drawn as a dashed line -- for the linear autoencoder, the
-        reconstruction error of the truncated SVD (Eckart-Young).  By default taken from the
-        model's ``optimum_loss_`` (or ``svd_loss_``) when it has one.
+        reconstruction error of the truncated SVD (Eckart-Young), see :func:`svd_optimum`.
+        By default taken from the model's ``optimum_loss_`` (or ``svd_loss_``) if it has one.
     label : str, optional
         Legend name of the curve.
+    start : int, optional
+        Epoch number of the first loss.  By default 0 when the model has one more loss than
+        ``epochs`` (the autoencoder records the loss before training), else 1.
     log_scale : bool
         A logarithmic loss axis.
     path, title, figsize, dpi
@@ -702,7 +768,10 @@ def loss_curve(model, optimum: float | None = None, *, label: str | None = None,
     finite = np.isfinite(losses)
     if not finite.all():
         logger.warning("%d non-finite loss value(s) left out of the curve", int((~finite).sum()))
-    epochs = np.arange(1, losses.size + 1)
+    if start is None:
+        planned = getattr(model, "epochs", None)
+        start = 0 if isinstance(planned, int) and losses.size == planned + 1 else 1
+    epochs = np.arange(start, start + losses.size)
     figure, ax = _new_figure(figsize or (7.0, 4.5), dpi)
     figure.subplots_adjust(left=0.12, right=0.97, bottom=0.12, top=0.92)
     ax.plot(epochs[finite], losses[finite], marker="o" if losses.size <= 50 else None,
