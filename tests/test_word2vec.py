@@ -1,0 +1,218 @@
+"""word2vec: planted synonyms, determinism, the loss, persistence, parameters, the kernels' tables."""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+import pytest
+
+from wordspace.errors import CorpusError, NotFittedError, ParameterError
+from wordspace.models import load as load_any
+from wordspace.models import _w2v_kernels as K
+from wordspace.models.word2vec import Word2Vec, _blocks, _segments
+
+
+def planted_corpus(n_docs: int = 300, doc_len: int = 30, n_classes: int = 12, seed: int = 0):
+    """A language of word classes on a ring: class ``k`` is followed by class ``k+2`` or ``k+3``;
+    each class has two members ("w3a", "w3b") drawn at random, so the members of a class share
+    all their contexts and nothing else does."""
+    rng = np.random.default_rng(seed)
+    docs = []
+    for _ in range(n_docs):
+        state = int(rng.integers(n_classes))
+        words = []
+        for _ in range(doc_len):
+            words.append(f"w{state}{'ab'[rng.integers(2)]}")
+            state = (state + (2, 3)[rng.integers(2)]) % n_classes
+        docs.append(words)
+    return docs
+
+
+CORPUS = planted_corpus()
+SMALL = dict(vector_size=16, window=2, min_count=1, sample=0.0, epochs=8, workers=1, seed=3)
+
+
+def partner_hits(model) -> float:
+    """Share of tokens whose nearest neighbour is their planted partner."""
+    vectors = model.input_vectors_ / np.linalg.norm(model.input_vectors_, axis=1, keepdims=True)
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    tokens = model.vocabulary_.tokens
+    hits = [tokens[int(np.argmax(sims[i]))][:-1] == token[:-1] for i, token in enumerate(tokens)]
+    return float(np.mean(hits))
+
+
+@pytest.mark.parametrize("architecture,loss,tied,shared", [
+    ("cbow", "negative", False, True),
+    ("cbow", "negative", True, True),
+    ("cbow", "hierarchical", False, True),
+    ("skipgram", "negative", False, True),
+    ("skipgram", "negative", False, False),
+    ("skipgram", "negative", True, True),
+    ("skipgram", "hierarchical", False, True),
+])
+def test_planted_synonyms_are_nearest_neighbours(architecture, loss, tied, shared):
+    model = Word2Vec(architecture=architecture, loss=loss, tied=tied, shared_negatives=shared,
+                     **SMALL).fit(CORPUS)
+    assert len(model.vocabulary_) == 24
+    assert partner_hits(model) == 1.0
+    assert model.loss_history_[-1] < model.loss_history_[0]
+    if tied:
+        assert model.output_vectors_ is model.input_vectors_
+    else:
+        rows = 23 if loss == "hierarchical" else 24
+        assert model.output_vectors_.shape == (rows, 16)
+
+
+def test_same_seed_one_worker_is_bit_identical():
+    first = Word2Vec(architecture="skipgram", **SMALL).fit(CORPUS)
+    second = Word2Vec(architecture="skipgram", **SMALL).fit(CORPUS)
+    assert np.array_equal(first.input_vectors_, second.input_vectors_)
+    assert np.array_equal(first.output_vectors_, second.output_vectors_)
+    assert first.loss_history_ == second.loss_history_
+    other = Word2Vec(architecture="skipgram", **{**SMALL, "seed": 4}).fit(CORPUS)
+    assert not np.array_equal(first.input_vectors_, other.input_vectors_)
+
+
+def test_subsampling_and_shrinking_windows_still_learn():
+    model = Word2Vec(**{**SMALL, "sample": 1e-2, "epochs": 10}).fit(CORPUS)
+    assert model.loss_history_[-1] < model.loss_history_[0]
+    assert partner_hits(model) >= 0.9
+
+
+@pytest.mark.parametrize("architecture", ["cbow", "skipgram"])
+def test_loss_does_not_depend_on_workers(architecture):
+    corpus = planted_corpus(n_docs=2000, seed=1)
+    losses = {}
+    for workers in (1, 2):
+        model = Word2Vec(architecture=architecture, **{**SMALL, "workers": workers,
+                                                       "epochs": 3}).fit(corpus)
+        losses[workers] = np.array(model.loss_history_)
+    # a mean per prediction: the same scale whatever the threads, within Hogwild's noise
+    np.testing.assert_allclose(losses[2], losses[1], rtol=0.03)
+
+
+def test_callbacks_run_after_every_epoch():
+    seen = []
+    Word2Vec(**{**SMALL, "epochs": 3}, callbacks=[lambda m, e: seen.append(
+        (e, len(m.loss_history_)))]).fit(CORPUS)
+    assert seen == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_parameters_are_left_as_given():
+    model = Word2Vec(window=3, workers=None)
+    assert model.get_params()["window"] == 3 and model.get_params()["workers"] is None
+    model.set_params(min_count=1, epochs=1).fit(CORPUS[:50])
+    assert model.workers is None and model.epochs == 1
+    assert "window=3" in repr(model)
+    with pytest.raises(ParameterError):
+        model.set_params(windows=3)
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_save_load_round_trip_and_continued_training(tmp_path, tied):
+    model = Word2Vec(**{**SMALL, "epochs": 2}, tied=tied).fit(CORPUS)
+    path = tmp_path / "w2v.wsm"
+    model.save(path)
+    loaded = Word2Vec.load(path)
+    assert loaded.get_params() == {**model.get_params(), "callbacks": ()}
+    assert loaded.vocabulary_.tokens == model.vocabulary_.tokens
+    assert np.array_equal(loaded.input_vectors_, model.input_vectors_)
+    assert np.array_equal(loaded.output_vectors_, model.output_vectors_)
+    assert loaded.loss_history_ == model.loss_history_
+    assert (loaded.output_vectors_ is loaded.input_vectors_) == tied
+    assert isinstance(load_any(path), Word2Vec)
+    from wordspace.vectors import Embeddings
+
+    embeddings = Embeddings.load(path)
+    assert embeddings.tokens == model.vocabulary_.tokens
+    with pytest.raises(ParameterError, match="pass the corpus"):
+        loaded.train()
+    loaded.train(CORPUS, epochs=3)
+    assert len(loaded.loss_history_) == 5 and loaded.epochs_trained_ == 5
+    assert loaded.loss_history_[-1] < loaded.loss_history_[0]
+    model.train(epochs=1)  # again on the corpus given to fit
+    assert len(model.loss_history_) == 3
+
+
+def test_wv_gives_embeddings():
+    model = Word2Vec(**SMALL).fit(CORPUS)
+    wv = model.wv
+    assert wv.tokens == model.vocabulary_.tokens
+    word, _ = wv.most_similar("w1a", topn=1)[0]
+    assert word == "w1b"
+
+
+@pytest.mark.parametrize("params", [
+    dict(vector_size=0), dict(window=-1), dict(architecture="glove"), dict(loss="nce"),
+    dict(negative=0), dict(sample=-1.0), dict(min_count=0), dict(epochs=0), dict(alpha=0.0),
+    dict(alpha=0.01, min_alpha=0.1), dict(workers=0), dict(seed="one"), dict(masks=0),
+    dict(tied=True, loss="hierarchical"), dict(callbacks=[1]), dict(vector_size=2.5),
+    dict(cache_dir="/no/such/folder"),
+])
+def test_bad_parameters_raise(params):
+    with pytest.raises(ParameterError):
+        Word2Vec(**params).fit(CORPUS)
+
+
+def test_softmax_and_masks_hook():
+    try:
+        from wordspace.models import _w2v_softmax  # noqa: F401
+    except ImportError:
+        with pytest.raises(ParameterError, match="not implemented"):
+            Word2Vec(loss="softmax").fit(CORPUS)
+        with pytest.raises(ParameterError, match="not implemented"):
+            Word2Vec(masks=2).fit(CORPUS)
+    else:  # pragma: no cover -- the exact softmax exists: it must learn the planted pairs
+        model = Word2Vec(loss="softmax", **SMALL).fit(CORPUS)
+        assert partner_hits(model) == 1.0
+
+
+@pytest.mark.parametrize("corpus", [[], [""], ["   ", "..."]])
+def test_empty_corpus_raises(corpus):
+    with pytest.raises(CorpusError):
+        Word2Vec(min_count=1).fit(corpus)
+
+
+def test_not_fitted():
+    with pytest.raises(NotFittedError):
+        Word2Vec().wv
+    with pytest.raises(NotFittedError):
+        Word2Vec().train(CORPUS)
+
+
+def test_huffman_tree_is_optimal_and_prefix_free():
+    counts = np.array(sorted(np.random.default_rng(0).integers(1, 1000, 60), reverse=True))
+    codes, points, lengths = K.build_huffman(counts)
+    words = ["".join(map(str, codes[w, :lengths[w]])) for w in range(len(counts))]
+    assert len(set(words)) == len(words)
+    assert not any(a != b and b.startswith(a) for a in words for b in words)
+    heap = list(map(int, counts))
+    heapq.heapify(heap)
+    optimal = 0
+    while len(heap) > 1:
+        merged = heapq.heappop(heap) + heapq.heappop(heap)
+        optimal += merged
+        heapq.heappush(heap, merged)
+    assert int((counts * lengths).sum()) == optimal
+    assert points[:, 0].tolist() == [len(counts) - 2] * len(counts)  # all paths start at the root
+    assert points.max() <= len(counts) - 2
+
+
+def test_alias_table_reproduces_the_distribution():
+    p = np.random.default_rng(1).random(50) ** 3
+    p /= p.sum()
+    prob, alias = K.build_alias(p)
+    implied = prob.copy()
+    np.add.at(implied, alias, 1.0 - prob)
+    np.testing.assert_allclose(implied / len(p), p, atol=1e-12)
+
+
+def test_segments_cut_long_documents_and_drop_empty_ones():
+    offsets = np.array([0, 3, 3, 25, 26])
+    seg = _segments(offsets, max_len=10)
+    assert seg.tolist() == [0, 3, 13, 23, 25, 26]
+    edges = _blocks(seg, 12)
+    assert edges[0] == 0 and edges[-1] == len(seg) - 1
+    assert _segments(np.array([0, 0, 0])).tolist() == [0]
