@@ -253,7 +253,8 @@ def test_document_map_colours_documents_by_label_with_a_legend():
     labels = ["sport"] * 30 + ["politics"] * 20
     figure = document_map(vectors, labels)
     ax = figure.axes[0]
-    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    scatters = [c for c in ax.collections
+                if isinstance(c, PathCollection) and not c.get_label().startswith("_")]
     counts = {c.get_label(): len(c.get_offsets()) for c in scatters}
     assert counts == {"politics (20)": 20, "sport (30)": 30}
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["politics (20)", "sport (30)"]
@@ -263,6 +264,10 @@ def test_document_map_colours_documents_by_label_with_a_legend():
     assert np.allclose(np.sort(sport[:, 0]), np.sort(expected[:30, 0]))
     assert (expected[:30, 0].max() < expected[30:, 0].min()
             or expected[:30, 0].min() > expected[30:, 0].max())
+    # each label's name is written at the mean of its documents (nudged off the marker)
+    names = {t.get_text(): t.xy for t in _annotations(ax)}
+    np.testing.assert_allclose(names["politics"], expected[30:].mean(axis=0))
+    np.testing.assert_allclose(names["sport"], expected[:30].mean(axis=0))
     with pytest.raises(ParameterError, match="labels"):
         document_map(vectors, labels[:-1])
 
@@ -338,7 +343,7 @@ def test_importing_plot_leaves_pyplot_and_the_backend_alone(tmp_path):
     assert _png_size((tmp_path / "map.png").read_bytes()) == (800, 600)
 
 
-def test_svd_optimum_is_the_rank_k_truncation_error_and_the_autoencoder_reaches_it():
+def test_svd_optimum_is_the_rank_k_truncation_error_and_a_floor_of_the_autoencoder_loss():
     import scipy.sparse as sp
 
     from wordspace.models.autoencoder import LinearAutoencoder

@@ -298,6 +298,175 @@ def evaluate_command(model, pairs, analogy_files, data_dir, restrict_vocab, meth
         click.echo(evaluation.format_table(rows))
 
 
+# ---------------------------------------------------------------------------------- plot ----
+def _known_case(embeddings, word: str) -> str:
+    """``word`` as the vocabulary spells it: as given, else lowercased (models lowercase)."""
+    if word in embeddings or word.lower() not in embeddings:
+        return word
+    return word.lower()
+
+
+def _plot_documents(model, documents, labels_file, text_column, label_column, max_documents,
+                    seed):
+    """Document vectors and labels for ``wordspace plot --documents``."""
+    import numpy as np
+
+    from . import _store, datasets
+    from .corpus import Corpus
+    from .errors import ParameterError
+    from .models import load as load_model
+    from .plot import read_labels
+
+    if not _store.is_model_file(model):
+        raise ParameterError(f"--documents needs an LSA or autoencoder model file; {model} holds "
+                             f"word vectors only")
+    estimator = load_model(model)
+    if not hasattr(estimator, "transform"):
+        raise ParameterError(f"--documents needs an LSA or autoencoder model; {model} is a "
+                             f"{type(estimator).__name__} model, which has no document vectors")
+    name = str(documents).lower()
+    if name.endswith((".tsv", ".tsv.gz")) or (documents == "brown" and not labels_file):
+        collection = (datasets.brown() if documents == "brown" else
+                      datasets.read_tsv(documents, text=tuple(text_column.split(",")),
+                                        label=label_column))
+        texts, labels = collection.texts, collection.labels
+    else:
+        if not labels_file:
+            raise click.UsageError("--documents CORPUS needs --labels FILE (one label a line), "
+                                   "unless CORPUS is 'brown' or a labelled .tsv[.gz] file")
+        texts = [" ".join(tokens) for tokens in Corpus(documents)]
+        labels = None
+    if labels_file:
+        labels = read_labels(labels_file)
+    if len(labels) != len(texts):
+        raise ParameterError(f"{len(texts)} documents but {len(labels)} labels; need one label "
+                             f"per document")
+    if max_documents and max_documents < len(texts):
+        keep = np.sort(np.random.default_rng(seed).choice(len(texts), max_documents,
+                                                          replace=False))
+        texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
+    # one line per document, so that a model trained on paragraphs gives one row per document
+    texts = [" ".join(text.split()) for text in texts]
+    vectors = np.asarray(estimator.transform(texts))
+    if vectors.shape[0] != len(texts):
+        # a model of token windows codes each window: a document is the mean of its windows
+        vectors = np.vstack([np.asarray(estimator.transform([text])).mean(axis=0)
+                             for text in texts])
+    return vectors, labels
+
+
+@cli.command(epilog=_example(
+    "wordspace plot brown.ws --words king,queen,man,woman --arrows -o arrows.png",
+    "wordspace plot brown.ws --topn 80 --method tsne -o words.svg",
+    "wordspace plot vectors.bin --analogies questions-words.txt "
+    "--section capital-common-countries -o capitals.png",
+    "wordspace plot lsa.ws --documents brown -o genres.pdf",
+    "wordspace plot lsa.ws --documents news.txt --labels topics.txt -o news.png"))
+@click.argument("model")
+@click.option("-o", "--output", required=True, help="Image to write: .png, .svg or .pdf.")
+@click.option("--words", help="Comma-separated words to draw (default: the --topn most frequent).")
+@click.option("--topn", default=60, show_default=True, type=click.IntRange(min=2),
+              help="Without --words: draw the N most frequent words that are not stopwords.")
+@click.option("--arrows", "as_arrows", is_flag=True,
+              help="With --words: arrows from the origin instead of points.")
+@click.option("--analogies", metavar="FILE",
+              help="Word pairs to join by lines: 'a b' lines, or 'a b c d' analogy lines.")
+@click.option("--section", help="With --analogies: only this ': section' of the file.")
+@click.option("--max-pairs", default=30, show_default=True, type=click.IntRange(min=2),
+              help="With --analogies: draw at most N pairs.")
+@click.option("--documents", metavar="CORPUS",
+              help="Map these documents (needs an LSA/autoencoder MODEL): a corpus with "
+                   "--labels, 'brown', or a labelled FILE.tsv[.gz].")
+@click.option("--labels", metavar="FILE", help="With --documents: one label a line.")
+@click.option("--label-column", default="label", show_default=True,
+              help="With a .tsv collection: the column of labels.")
+@click.option("--text-column", default="text", show_default=True,
+              help="With a .tsv collection: the text column(s), comma-separated (e.g. "
+                   "subject,body).")
+@click.option("--max-documents", type=click.IntRange(min=2),
+              help="With --documents: a random sample of N documents.")
+@click.option("--method", type=click.Choice(["pca", "tsne"]), default="pca", show_default=True,
+              help="Projection to 2-D.")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Seed of t-SNE and of --max-documents.")
+@click.option("--skip-unknown", is_flag=True, help="Leave out unknown words instead of failing.")
+@click.option("--title", help="Title of the picture.")
+@click.option("--size", default=None, metavar="WxH", help="Size in inches, e.g. 10x8.")
+@click.option("--dpi", default=100, show_default=True, type=click.IntRange(min=10),
+              help="Resolution of PNG files.")
+def plot(model, output, words, topn, as_arrows, analogies, section, max_pairs, documents,
+         labels, label_column, text_column, max_documents, method, seed, skip_unknown, title,
+         size, dpi):
+    """Draw MODEL: words, arrows, analogy pairs or documents, as a PNG, SVG or PDF picture."""
+    import warnings
+
+    from . import plot as plotting
+    from .errors import ParameterError
+
+    chosen = [flag for flag, value in (("--words", words), ("--analogies", analogies),
+                                       ("--documents", documents)) if value]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} cannot be combined; draw one at a time")
+    if as_arrows and not words:
+        raise click.UsageError("--arrows needs --words")
+    if labels and not documents:
+        raise click.UsageError("--labels goes with --documents")
+    if section and not analogies:
+        raise click.UsageError("--section goes with --analogies")
+    figsize = None
+    if size:
+        try:
+            width, height = (float(part) for part in size.lower().split("x"))
+        except ValueError:
+            raise click.BadParameter(f"expected WIDTHxHEIGHT in inches, got {size!r}",
+                                     param_hint="--size") from None
+        if not (0 < width <= 100 and 0 < height <= 100):
+            raise click.BadParameter("width and height must be between 0 and 100 inches",
+                                     param_hint="--size")
+        figsize = (width, height)
+    if not output.lower().endswith((".png", ".svg", ".pdf")):
+        raise click.BadParameter("the picture's file name must end in .png, .svg or .pdf",
+                                 param_hint="-o/--output")
+    look = dict(path=output, title=title, figsize=figsize, dpi=dpi)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if documents:
+            vectors, doc_labels = _plot_documents(model, documents, labels, text_column,
+                                                  label_column, max_documents, seed)
+            plotting.document_map(vectors, doc_labels, method=method, seed=seed, **look)
+            drawn = f"{len(doc_labels)} documents, {len(set(doc_labels))} labels"
+        else:
+            embeddings = _load_embeddings(model)
+            if analogies:
+                pairs = plotting.read_pairs(analogies, section)
+                pairs = [(_known_case(embeddings, a), _known_case(embeddings, b))
+                         for a, b in pairs]
+                if skip_unknown:
+                    pairs = [(a, b) for a, b in pairs if a in embeddings and b in embeddings]
+                    if len(pairs) < 2:
+                        raise ParameterError(f"fewer than 2 pairs of {analogies} are in the "
+                                             f"vocabulary of {model}")
+                pairs = pairs[:max_pairs]
+                plotting.analogy_map(embeddings, pairs, method=method, seed=seed,
+                                     skip_unknown=skip_unknown, **look)
+                drawn = f"{len(pairs)} pairs"
+            elif words:
+                chosen_words = [_known_case(embeddings, w.strip())
+                                for w in words.split(",") if w.strip()]
+                if as_arrows:
+                    plotting.arrows(embeddings, chosen_words, skip_unknown=skip_unknown, **look)
+                else:
+                    plotting.word_map(embeddings, chosen_words, method=method, seed=seed,
+                                      skip_unknown=skip_unknown, **look)
+                drawn = f"{len(chosen_words)} words"
+            else:
+                plotting.word_map(embeddings, topn=topn, method=method, seed=seed, **look)
+                drawn = f"the {topn} most frequent words"
+    for warning in caught:
+        click.echo(f"wordspace: warning: {warning.message}", err=True)
+    click.echo(f"drew {drawn} -> {output}")
+
+
 def main(argv=None):
     """Entry point of the ``wordspace`` script."""
     cli.main(args=argv, prog_name="wordspace")

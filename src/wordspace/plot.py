@@ -64,6 +64,8 @@ __all__ = [
     "loss_curve",
     "svd_optimum",
     "save_figure",
+    "read_pairs",
+    "read_labels",
     "FORMATS",
 ]
 
@@ -208,6 +210,58 @@ def _need(count: int, least: int, what: str) -> None:
         raise ParameterError(f"need at least {least} {what} to draw, got {count}")
 
 
+def read_pairs(path, section: str | None = None) -> list[tuple[str, str]]:
+    """Word pairs from a file, for :func:`analogy_map`.
+
+    One pair a line (``a b``, separated by spaces or tabs); a line of four words ``a b c d`` (an
+    analogy question, as in the Google set) gives the two pairs ``(a, b)`` and ``(c, d)``.
+    Lines ``: name`` start a section; ``section`` keeps only that one.  Blank lines and lines
+    starting with ``#`` are skipped; repeated pairs are kept once, in file order.
+
+    Raises
+    ------
+    ParameterError
+        A line that is not 2 or 4 words, an unknown section, or no pairs at all.
+    """
+    from .corpus import open_text
+
+    pairs: dict[tuple[str, str], None] = {}
+    sections: list[str] = []
+    current = None
+    with open_text(path) as handle:
+        for number, line in enumerate(handle, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith(":"):
+                current = line[1:].strip()
+                sections.append(current)
+                continue
+            if section is not None and current != section:
+                continue
+            fields = line.split()
+            if len(fields) not in (2, 4):
+                raise ParameterError(f"{path}, line {number}: expected 2 words (a pair) or 4 (an "
+                                     f"analogy), got {len(fields)}")
+            pairs[(fields[0], fields[1])] = None
+            if len(fields) == 4:
+                pairs[(fields[2], fields[3])] = None
+    if section is not None and section not in sections:
+        raise ParameterError(f"{path} has no section {section!r}"
+                             + (f" (sections: {', '.join(sections)})" if sections else ""))
+    if not pairs:
+        raise ParameterError(f"{path} holds no word pairs")
+    return list(pairs)
+
+
+def read_labels(path) -> list[str]:
+    """One label a line (blank lines count as the label ``""``; a final newline does not)."""
+    from .corpus import open_text
+
+    with open_text(path) as handle:
+        return [label.strip() for label in handle.read().rstrip("\n").split("\n")]
+
+
 # ---------------------------------------------------------------------------- figure helpers ---
 def _new_figure(figsize, dpi):
     figure = Figure(figsize=figsize or _DEFAULT_FIGSIZE, dpi=dpi or _DEFAULT_DPI)
@@ -265,13 +319,15 @@ def _overlap(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
 
 
 def _place_labels(ax, xy: np.ndarray, labels: Sequence[str], colors=None, fontsize: float = 9,
-                  point_radius: float = 3.0) -> list:
+                  point_radius: float = 3.0, centred_first: bool = False, avoid_points=True,
+                  **text_props) -> list:
     """Write ``labels`` beside the points ``xy`` (data coordinates), avoiding overlaps greedily.
 
     Each label in turn tries positions around its point -- right, left, above, below and the
     diagonals, at growing distances -- and takes the first that overlaps no label placed before,
     no other point and stays inside the axes; when none is free it takes the least-overlapping
     one.  Labels moved further than a few pixels get a thin leader line to their point.
+    With ``centred_first`` the first try is the label centred on its point (for names of groups).
     Call it after the axis limits are final: it works in display (pixel) coordinates.
     """
     figure = ax.figure
@@ -280,50 +336,54 @@ def _place_labels(ax, xy: np.ndarray, labels: Sequence[str], colors=None, fontsi
     pixels = to_pixels(xy)
     frame = ax.get_window_extent(renderer)
     # the size of each label, measured once with a throwaway text
-    probe = ax.text(0, 0, "", fontsize=fontsize)
+    probe = ax.text(0, 0, "", fontsize=fontsize, **text_props)
+    padding = 0.6 * fontsize * figure.dpi / 72.0 if "bbox" in text_props else 0.0
     sizes = []
     for label in labels:
         probe.set_text(label)
         extent = probe.get_window_extent(renderer)
-        sizes.append((extent.width, extent.height))
+        sizes.append((extent.width + padding, extent.height + padding))
     probe.remove()
     r = point_radius
-    point_boxes = np.column_stack([pixels - r, pixels + r])
+    point_boxes = np.column_stack([pixels - r, pixels + r]) if avoid_points else np.zeros((0, 4))
     placed = np.zeros((0, 4))
     directions = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
     distances = (3, 8, 15, 24, 36, 50, 68)
+    tries = [(d, direction) for d in distances for direction in directions]
+    if centred_first:
+        tries.insert(0, (0, (0, 0)))
     points_per_pixel = 72.0 / figure.dpi
     artists = []
     for i, label in enumerate(labels):
         width, height = sizes[i]
         px, py = pixels[i]
         best, best_cost = None, np.inf
-        for distance in distances:
-            for dx, dy in directions:
-                # the box's lower-left corner for this direction and distance
-                x0 = px + distance if dx > 0 else px - distance - width if dx < 0 else px - width / 2
-                y0 = py + distance if dy > 0 else py - distance - height if dy < 0 else py - height / 2
-                box = np.array([x0, y0, x0 + width, y0 + height])
-                others = np.delete(point_boxes, i, axis=0)
-                cost = _overlap(box, placed).sum() + 0.5 * _overlap(box, others).sum()
-                outside = (max(frame.x0 - box[0], 0) + max(box[2] - frame.x1, 0)) * height + \
-                          (max(frame.y0 - box[1], 0) + max(box[3] - frame.y1, 0)) * width
-                cost += 2.0 * outside
-                if cost < best_cost - 1e-9:
-                    best, best_cost = (box, distance), cost
-                if best_cost == 0:
-                    break
+        others = np.delete(point_boxes, i, axis=0) if avoid_points else point_boxes
+        for distance, (dx, dy) in tries:
+            # the box's lower-left corner for this direction and distance
+            x0 = px + distance if dx > 0 else px - distance - width if dx < 0 else px - width / 2
+            y0 = py + distance if dy > 0 else py - distance - height if dy < 0 else py - height / 2
+            box = np.array([x0, y0, x0 + width, y0 + height])
+            cost = _overlap(box, placed).sum() + 0.5 * _overlap(box, others).sum()
+            outside = (max(frame.x0 - box[0], 0) + max(box[2] - frame.x1, 0)) * height + \
+                      (max(frame.y0 - box[1], 0) + max(box[3] - frame.y1, 0)) * width
+            cost += 2.0 * outside
+            if cost < best_cost - 1e-9:
+                best, best_cost = (box, distance), cost
             if best_cost == 0:
                 break
         box, distance = best
         placed = np.vstack([placed, box])
-        offset = ((box[0] - px) * points_per_pixel, (box[1] - py) * points_per_pixel)
+        inset = padding / 2
+        offset = ((box[0] + inset - px) * points_per_pixel,
+                  (box[1] + inset - py) * points_per_pixel)
         color = None if colors is None else colors[i]
         leader = dict(arrowstyle="-", lw=0.5, color="0.5", shrinkA=0, shrinkB=2) \
             if distance > 10 else None
         artists.append(ax.annotate(label, xy=tuple(xy[i]), xytext=offset,
                                    textcoords="offset points", ha="left", va="bottom",
-                                   fontsize=fontsize, color=color, arrowprops=leader))
+                                   fontsize=fontsize, color=color, arrowprops=leader,
+                                   **text_props))
     return artists
 
 
@@ -629,12 +689,14 @@ def document_map(doc_vectors, labels: Sequence, *, method: str = "pca", seed: in
                    label=f"{name} ({len(rows)})", zorder=2 + number / len(names))
     _set_limits(ax, xy, margin=0.05)
     if centroids and len(names) > 1:
-        for name in names:
-            centre = xy[label_array == name].mean(axis=0)
-            ax.annotate(name, xy=tuple(centre), ha="center", va="center", fontsize=fontsize,
-                        weight="bold", color=colors[name], zorder=10,
-                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colors[name],
-                                  alpha=0.8, lw=0.6))
+        # each label's name at the mean of its documents, nudged apart when names collide
+        centres = np.array([xy[label_array == name].mean(axis=0) for name in names])
+        ax.scatter(centres[:, 0], centres[:, 1], s=40, marker="X", color=[colors[n] for n in names],
+                   edgecolors="black", linewidths=0.6, zorder=9, label="_centroids")
+        darker = [tuple(0.65 * np.asarray(colors[n][:3])) for n in names]  # readable on white
+        _place_labels(ax, centres, names, colors=darker, fontsize=fontsize, weight="bold",
+                      zorder=10, bbox=dict(boxstyle="round,pad=0.2", fc="white", alpha=0.8,
+                                           lw=0.6, ec="0.6"))
     if len(names) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=fontsize,
                   markerscale=1.5, frameon=False, title="label")
@@ -713,8 +775,8 @@ def svd_optimum(X, n_components: int, *, center: bool = False) -> float:
 
 
 def loss_curve(model, optimum: float | None = None, *, label: str | None = None,
-               start: int | None = None, log_scale: bool = False, path=None, title: str | None = None, figsize=None,
-               dpi=None) -> Figure:
+               start: int | None = None, log_scale: bool = False, path=None,
+               title: str | None = None, figsize=None, dpi=None) -> Figure:
     """The training loss per epoch, with an optional horizontal line at the optimum.
 
     Parameters
