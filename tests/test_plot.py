@@ -382,3 +382,100 @@ def test_svd_optimum_is_the_rank_k_truncation_error_and_a_floor_of_the_autoencod
     assert curve.get_xdata()[0] == 0 and curve.get_xdata()[-1] == 40     # epoch 0: before training
     np.testing.assert_allclose(curve.get_ydata(), ae.loss_history_)
     np.testing.assert_allclose(reference.get_ydata(), optimum)
+
+
+# ---------------------------------------------------------------------------------- CLI ----
+def _run(*args):
+    from click.testing import CliRunner
+
+    from wordspace.cli import cli
+
+    return CliRunner().invoke(cli, [str(arg) for arg in args])
+
+
+@pytest.fixture(scope="module")
+def lsa_file(tmp_path_factory):
+    """An LSA model of a planted two-topic corpus (pets vs markets), and its documents."""
+    from wordspace.models.lsa import LSA
+
+    folder = tmp_path_factory.mktemp("plot_cli")
+    rng = np.random.default_rng(10)
+    topics = {"pets": "cat dog kitten puppy leash fur vet bark purr".split(),
+              "markets": "stock bond market price trade share yield broker fund".split()}
+    texts, labels = [], []
+    for number in range(40):
+        label = "pets" if number % 2 == 0 else "markets"
+        texts.append(" ".join(rng.choice(topics[label], size=12)))
+        labels.append(label)
+    (folder / "docs.txt").write_text("\n".join(texts) + "\n")
+    (folder / "labels.txt").write_text("\n".join(labels) + "\n")
+    with open(folder / "docs.tsv", "w") as handle:
+        handle.write("label\tid\ttext\n")
+        handle.writelines(f"{label}\t{i}\t{text}\n"
+                          for i, (label, text) in enumerate(zip(labels, texts, strict=True)))
+    model = LSA(n_components=4, stopwords=None, min_count=1).fit(texts)
+    model.save(folder / "lsa.ws")
+    return folder
+
+
+def test_cli_plot_words_arrows_and_pairs(lsa_file, tmp_path):
+    model = lsa_file / "lsa.ws"
+    result = _run("plot", model, "--words", "cat,dog,stock,bond", "--arrows", "-o",
+                  tmp_path / "arrows.png", "--size", "6x5", "--dpi", 50)
+    assert result.exit_code == 0, result.output
+    assert "4 words" in result.output
+    assert _png_size((tmp_path / "arrows.png").read_bytes()) == (300, 250)
+    result = _run("plot", model, "--topn", 8, "-o", tmp_path / "words.svg")
+    assert result.exit_code == 0, result.output
+    ET.parse(tmp_path / "words.svg")
+    (tmp_path / "pairs.txt").write_text(": animals\nCat Dog\nkitten puppy fur vet\n"
+                                        ": money\nstock bond\n")
+    result = _run("plot", model, "--analogies", tmp_path / "pairs.txt", "--section", "animals",
+                  "-o", tmp_path / "pairs.pdf")
+    assert result.exit_code == 0, result.output
+    assert "3 pairs" in result.output                      # Cat Dog found lowercased
+    assert (tmp_path / "pairs.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_cli_plot_documents_with_labels_or_a_tsv(lsa_file, tmp_path):
+    model = lsa_file / "lsa.ws"
+    result = _run("plot", model, "--documents", lsa_file / "docs.txt", "--labels",
+                  lsa_file / "labels.txt", "-o", tmp_path / "docs.png")
+    assert result.exit_code == 0, result.output
+    assert "40 documents, 2 labels" in result.output
+    assert matplotlib.image.imread(tmp_path / "docs.png").shape[:2] == (600, 900)
+    result = _run("plot", model, "--documents", lsa_file / "docs.tsv", "--max-documents", 10,
+                  "-o", tmp_path / "sample.png")
+    assert result.exit_code == 0, result.output
+    assert "10 documents" in result.output
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--words", "cat,zebra"], 1, "'zebra' is not in the vocabulary"),
+    (["--words", "cat", "--analogies", "x.txt"], 2, "cannot be combined"),
+    (["--arrows"], 2, "--arrows needs --words"),
+    (["--words", "cat,dog", "--size", "big"], 2, "WIDTHxHEIGHT"),
+    (["--documents", "DOCS"], 2, "needs --labels"),
+    (["--documents", "DOCS", "--labels", "SHORT"], 1, "40 documents but 3 labels"),
+    (["--analogies", "BAD"], 1, "expected 2 words"),
+])
+def test_cli_plot_errors(lsa_file, tmp_path, args, code, message):
+    (tmp_path / "short.txt").write_text("a\nb\nc\n")
+    (tmp_path / "bad.txt").write_text("cat dog bark\n")
+    replace = {"DOCS": lsa_file / "docs.txt", "SHORT": tmp_path / "short.txt",
+               "BAD": tmp_path / "bad.txt"}
+    args = [replace.get(arg, arg) for arg in args]
+    result = _run("plot", lsa_file / "lsa.ws", *args, "-o", tmp_path / "out.png")
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_cli_plot_documents_needs_a_document_model(tmp_path):
+    emb = Embeddings(["a", "b", "c"], np.eye(3))
+    emb.save(tmp_path / "emb.ws")
+    result = _run("plot", tmp_path / "emb.ws", "--documents", "brown", "-o", tmp_path / "x.png")
+    assert result.exit_code == 1
+    assert "LSA or autoencoder" in result.output
+    result = _run("plot", tmp_path / "emb.ws", "--words", "a,b", "-o", tmp_path / "x.jpg")
+    assert result.exit_code == 2 and ".png, .svg or .pdf" in result.output
