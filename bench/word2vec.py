@@ -35,6 +35,8 @@ MODES = {
     "sg-neg": dict(architecture="skipgram", loss="negative"),
     "cbow-hs": dict(architecture="cbow", loss="hierarchical"),
     "sg-hs": dict(architecture="skipgram", loss="hierarchical"),
+    # wordspace's exact skip-gram (a draw of negatives per pair, as gensim); gensim runs sg-neg
+    "sg-neg-exact": dict(architecture="skipgram", loss="negative", shared_negatives=False),
 }
 SETTINGS = dict(vector_size=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=5)
 
@@ -69,6 +71,7 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> di
     if trainer == "gensim":
         from gensim.models import Word2Vec as GensimWord2Vec
 
+        arch = {k: v for k, v in arch.items() if k != "shared_negatives"}
         hs = arch["loss"] == "hierarchical"
         model = GensimWord2Vec(vector_size=settings["vector_size"], window=settings["window"],
                                sg=int(arch["architecture"] == "skipgram"), hs=int(hs),

@@ -22,10 +22,12 @@ arrays of vocabulary length, one uniform draw per sample, no search and no big t
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 __all__ = [
     "EXP_TABLE_SIZE", "MAX_EXP", "make_tables", "build_alias", "build_huffman", "seed_state",
@@ -56,6 +58,36 @@ def seed_state(seed: int, stream: int) -> np.ndarray:
     mixed = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(stream)]).generate_state(
         1, np.uint64)
     return mixed.astype(np.uint64)
+
+
+@intrinsic
+def _prefetch(typingctx, matrix, row, column):
+    """Hint the CPU to fetch ``matrix[row, column]``'s cache line (``llvm.prefetch``)."""
+    sig = types.void(matrix, row, column)
+
+    def codegen(context, builder, signature, args):
+        matrix_type, row_type, column_type = signature.args
+        array = context.make_array(matrix_type)(context, builder, args[0])
+        indices = [context.cast(builder, args[1], row_type, types.intp),
+                   context.cast(builder, args[2], column_type, types.intp)]
+        pointer = cgutils.get_item_pointer(context, builder, matrix_type, array, indices)
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]),
+            "llvm.prefetch.p0")
+        # read, high temporal locality, data cache
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), ir.Constant(i32, 0),
+                                ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@_jit_inline
+def _prefetch_row(matrix, row):
+    for column in range(0, matrix.shape[1], 16):
+        _prefetch(matrix, row, column)
 
 
 @_jit_inline
@@ -232,19 +264,15 @@ def subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, 
     return n
 
 
-@_jit_inline
-def _dot(a, ra, b, rb, dim):
-    f = np.float32(0.0)
-    for d in range(dim):
-        f += a[ra, d] * b[rb, d]
-    return f
-
-
 @_jit
 def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
                    kept, kept_window, kept_seg, syn0, syn1, alias_prob, alias_index, negative,
-                   cbow_mean, alpha, sigmoid, loss_pos, loss_neg, neu1, neu1e):
-    """CBOW with negative sampling on one block: the (mean of the) context predicts the centre."""
+                   cbow_mean, alpha, sigmoid, loss_pos, loss_neg, neu1, neu1e, negatives):
+    """CBOW with negative sampling on one block: the (mean of the) context predicts the centre.
+
+    Negatives are drawn one centre ahead (``negatives`` holds two sets) and their rows, with the
+    next centre's, are prefetched while the current centre is computed.
+    """
     dim = syn0.shape[1]
     n_kept = subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
                              kept, kept_window, kept_seg)
@@ -252,6 +280,9 @@ def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, s
     predictions = 0
     if n_kept == 0:
         return loss, predictions
+    current = 0
+    for k in range(negative):
+        negatives[current, k] = _draw_negative(state, alias_prob, alias_index)
     for s in range(seg_end - seg_start):
         a = kept_seg[s]
         e = kept_seg[s + 1]
@@ -275,12 +306,21 @@ def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, s
                 for d in range(dim):
                     neu1[d] *= inv
             centre = kept[i]
+            ahead = 1 - current
+            for k in range(negative):
+                target = _draw_negative(state, alias_prob, alias_index)
+                negatives[ahead, k] = target
+                _prefetch_row(syn1, target)
+            if i + 1 < n_kept:
+                _prefetch_row(syn1, kept[i + 1])
+                nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
+                _prefetch_row(syn0, kept[nxt])
             for k in range(negative + 1):
                 if k == 0:
                     target = centre
                     label = 1
                 else:
-                    target = _draw_negative(state, alias_prob, alias_index)
+                    target = negatives[current, k - 1]
                     if target == centre:
                         continue
                     label = 0
@@ -294,6 +334,7 @@ def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, s
                     neu1e[d] += g * syn1[target, d]
                     syn1[target, d] += g * neu1[d]
             predictions += 1
+            current = ahead
             if not cbow_mean:
                 inv = np.float32(1.0 / count)
                 for d in range(dim):
@@ -420,14 +461,15 @@ def sg_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, sta
 @_jit
 def sg_neg_shared_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
                         kept, kept_window, kept_seg, syn0, syn1, alias_prob, alias_index,
-                        negative, alpha, sigmoid, loss_pos, loss_neg, inputs, targets, grads):
+                        negative, alpha, sigmoid, loss_pos, loss_neg, inputs, targets, grads,
+                        negatives):
     """Skip-gram with negative sampling, HogBatch style (Ji et al. 2016).
 
     All context words of one centre share one set of negatives, so the step for a centre is two
     small dense products: scores ``X @ W.T`` of the context rows ``X`` (copied into ``inputs``)
     against the target rows ``W`` (centre + negatives), then ``X += G @ W`` and ``W += G.T @ X``.
     Each output row is read and written once per centre instead of once per (context, centre)
-    pair.
+    pair.  Negatives are drawn one centre ahead and their rows prefetched.
     """
     dim = syn0.shape[1]
     n_kept = subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
@@ -436,6 +478,9 @@ def sg_neg_shared_block(ids, seg_offsets, seg_start, seg_end, keep, window, shri
     predictions = 0
     if n_kept == 0:
         return loss, predictions
+    current = 0
+    for k in range(negative):
+        negatives[current, k] = _draw_negative(state, alias_prob, alias_index)
     for s in range(seg_end - seg_start):
         a = kept_seg[s]
         e = kept_seg[s + 1]
@@ -449,11 +494,20 @@ def sg_neg_shared_block(ids, seg_offsets, seg_start, seg_end, keep, window, shri
             centre = kept[i]
             n_targets = 1
             targets[0] = centre
+            ahead = 1 - current
             for k in range(negative):
-                target = _draw_negative(state, alias_prob, alias_index)
+                target = negatives[current, k]
                 if target != centre:
                     targets[n_targets] = target
                     n_targets += 1
+                target = _draw_negative(state, alias_prob, alias_index)
+                negatives[ahead, k] = target
+                _prefetch_row(syn1, target)
+            current = ahead
+            if i + 1 < n_kept:
+                _prefetch_row(syn1, kept[i + 1])
+                nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
+                _prefetch_row(syn0, kept[nxt])
             # scores and gradients, from the current (old) rows
             r = 0
             for j in range(lo, hi):

@@ -400,11 +400,12 @@ class Word2Vec:
         kept_seg = np.empty(max_block + 2, np.int64)
         if loss == "negative":
             ap, ai = tables["alias_prob"], tables["alias_index"]
+            negatives = np.zeros((2, max(negative, 1)), np.int32)
             if arch == "cbow":
                 def run(state, ids, seg_offsets, s0, s1, alpha):
                     return K.cbow_neg_block(*prelude(ids, seg_offsets, s0, s1, state), syn0,
                                             syn1, ap, ai, negative, cbow_mean, np.float32(alpha),
-                                            sig, lp, ln, neu1, neu1e)
+                                            sig, lp, ln, neu1, neu1e, negatives)
             elif self.shared_negatives:
                 inputs = np.empty((2 * window, dim), np.float32)
                 targets = np.empty(negative + 1, np.int32)
@@ -414,7 +415,7 @@ class Word2Vec:
                     return K.sg_neg_shared_block(*prelude(ids, seg_offsets, s0, s1, state),
                                                  syn0, syn1, ap, ai, negative,
                                                  np.float32(alpha), sig, lp, ln, inputs, targets,
-                                                 grads)
+                                                 grads, negatives)
             else:
                 def run(state, ids, seg_offsets, s0, s1, alpha):
                     return K.sg_neg_block(*prelude(ids, seg_offsets, s0, s1, state), syn0, syn1,
