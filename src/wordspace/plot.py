@@ -18,7 +18,8 @@ can be plotted elsewhere:
   ``U[:, :dims] * s[:dims]``, the same as scikit-learn's ``PCA(dims).fit_transform`` up to the
   sign of each axis.  The sign is fixed so that the largest entry (in absolute value) of each
   principal direction is positive, so the picture does not flip between runs.
-* ``method="pca", center=False`` -- the *uncentred* projection on the top right singular vectors.
+* ``method="pca", center=False`` -- the *uncentred* projection on the top right singular vectors
+  (signed so that the points' mean coordinate on each is positive).
   :func:`arrows` uses it: a linear map keeps the origin at the origin, so an arrow from ``0`` to
   a word still means "this word's vector", and the angle between two arrows stays close to the
   angle between the vectors when the two directions hold most of their energy.
@@ -86,9 +87,13 @@ def _principal_axes(matrix: np.ndarray, dims: int, center: bool):
     data = matrix - matrix.mean(axis=0) if center else matrix
     _, _, vt = np.linalg.svd(data, full_matrices=False)
     axes = vt[:dims]
-    # deterministic sign: the largest |entry| of each direction is positive
-    biggest = np.argmax(np.abs(axes), axis=1)
-    signs = np.sign(axes[np.arange(axes.shape[0]), biggest])
+    if center:
+        # deterministic sign: the largest |entry| of each direction is positive
+        biggest = np.argmax(np.abs(axes), axis=1)
+        signs = np.sign(axes[np.arange(axes.shape[0]), biggest])
+    else:
+        # the points lie on the positive side of each direction, on average
+        signs = np.sign((data @ axes.T).sum(axis=0))
     signs[signs == 0] = 1.0
     axes = axes * signs[:, None]
     return data, axes
@@ -320,7 +325,7 @@ def _overlap(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
 
 def _place_labels(ax, xy: np.ndarray, labels: Sequence[str], colors=None, fontsize: float = 9,
                   point_radius: float = 3.0, centred_first: bool = False, avoid_points=True,
-                  **text_props) -> list:
+                  obstacles: np.ndarray | None = None, **text_props) -> list:
     """Write ``labels`` beside the points ``xy`` (data coordinates), avoiding overlaps greedily.
 
     Each label in turn tries positions around its point -- right, left, above, below and the
@@ -328,6 +333,8 @@ def _place_labels(ax, xy: np.ndarray, labels: Sequence[str], colors=None, fontsi
     no other point and stays inside the axes; when none is free it takes the least-overlapping
     one.  Labels moved further than a few pixels get a thin leader line to their point.
     With ``centred_first`` the first try is the label centred on its point (for names of groups).
+    ``obstacles`` are more points (data coordinates) that labels should not cover, such as
+    points along arrows.
     Call it after the axis limits are final: it works in display (pixel) coordinates.
     """
     figure = ax.figure
@@ -346,6 +353,11 @@ def _place_labels(ax, xy: np.ndarray, labels: Sequence[str], colors=None, fontsi
     probe.remove()
     r = point_radius
     point_boxes = np.column_stack([pixels - r, pixels + r]) if avoid_points else np.zeros((0, 4))
+    if obstacles is not None and len(obstacles):
+        extra = to_pixels(np.asarray(obstacles, dtype=np.float64))
+        extra_boxes = np.column_stack([extra - r, extra + r])
+    else:
+        extra_boxes = np.zeros((0, 4))
     placed = np.zeros((0, 4))
     directions = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
     distances = (3, 8, 15, 24, 36, 50, 68)
@@ -364,7 +376,8 @@ def _place_labels(ax, xy: np.ndarray, labels: Sequence[str], colors=None, fontsi
             x0 = px + distance if dx > 0 else px - distance - width if dx < 0 else px - width / 2
             y0 = py + distance if dy > 0 else py - distance - height if dy < 0 else py - height / 2
             box = np.array([x0, y0, x0 + width, y0 + height])
-            cost = _overlap(box, placed).sum() + 0.5 * _overlap(box, others).sum()
+            cost = (_overlap(box, placed).sum() + 0.5 * _overlap(box, others).sum()
+                    + 0.5 * _overlap(box, extra_boxes).sum())
             outside = (max(frame.x0 - box[0], 0) + max(box[2] - frame.x1, 0)) * height + \
                       (max(frame.y0 - box[1], 0) + max(box[3] - frame.y1, 0)) * width
             cost += 2.0 * outside
@@ -476,7 +489,9 @@ def arrows(emb, words: Iterable[str], *, path=None, skip_unknown: bool = False,
     _set_limits(ax, xy, margin=0.15, include_origin=True)
     ax.set_aspect("equal", adjustable="box")
     figure.canvas.draw()  # fixes the equal-aspect limits before labels are placed
-    _place_labels(ax, xy, tokens, colors=colors, fontsize=fontsize)
+    # labels keep off the arrows' shafts too
+    shafts = (xy[:, None, :] * np.linspace(0.05, 0.95, 19)[None, :, None]).reshape(-1, 2)
+    _place_labels(ax, xy, tokens, colors=colors, fontsize=fontsize, obstacles=shafts)
     _finish_axes(ax, title, *names)
     return _finish(figure, path)
 
