@@ -10,7 +10,9 @@ import pytest
 from wordspace.errors import CorpusError, NotFittedError, ParameterError
 from wordspace.models import load as load_any
 from wordspace.models import _w2v_kernels as K
-from wordspace.models.word2vec import Word2Vec, _blocks, _segments
+from wordspace.corpus import as_corpus
+from wordspace.models.word2vec import Word2Vec, _blocks, _count_and_encode, _segments
+from wordspace.vocab import Vocabulary
 
 
 def planted_corpus(n_docs: int = 300, doc_len: int = 30, n_classes: int = 12, seed: int = 0):
@@ -216,3 +218,18 @@ def test_segments_cut_long_documents_and_drop_empty_ones():
     edges = _blocks(seg, 12)
     assert edges[0] == 0 and edges[-1] == len(seg) - 1
     assert _segments(np.array([0, 0, 0])).tolist() == [0]
+
+
+@pytest.mark.parametrize("min_count", [1, 2, 40])
+def test_one_pass_encoding_matches_the_vocabulary_module(min_count):
+    corpus = as_corpus(["the cat sat on the mat", "", "the dog sat", "zebra apple apple the"]
+                       + [" ".join(doc) for doc in CORPUS[:40]])
+    vocab = Vocabulary.build(corpus, min_count=min_count)
+    encoded = vocab.encode_corpus(corpus)
+    one_vocab, one_encoded = _count_and_encode(corpus, min_count)
+    assert one_vocab.tokens == vocab.tokens
+    assert one_vocab.counts.tolist() == vocab.counts.tolist()
+    assert (one_vocab.n_raw_tokens, one_vocab.n_documents) == (vocab.n_raw_tokens,
+                                                               vocab.n_documents)
+    assert one_encoded.ids.tolist() == encoded.ids.tolist()
+    assert one_encoded.offsets.tolist() == encoded.offsets.tolist()

@@ -86,6 +86,75 @@ def _blocks(seg_offsets: np.ndarray, block_tokens: int) -> np.ndarray:
     return np.unique(np.concatenate([[0], edges, [n_seg]])).astype(np.int64)
 
 
+class _ProvisionalIds(dict):
+    """token -> id in order of first sight; a new token gets the next id on lookup."""
+
+    def __missing__(self, token):
+        value = self[token] = len(self)
+        return value
+
+
+def _count_and_encode(corpus, min_count: int, chunk_tokens: int = 1 << 20):
+    """:meth:`Vocabulary.build` and :meth:`Vocabulary.encode_corpus` in one pass over the text.
+
+    Tokens get provisional ids in order of first sight while the corpus is read once; the counts
+    then give the vocabulary (the same ids as ``Vocabulary.build``: by decreasing count, ties
+    alphabetical) and one table lookup maps provisional ids to final ones.
+    """
+    table = _ProvisionalIds()
+    lookup = table.__getitem__
+    pieces: list[np.ndarray] = []
+    lengths: list[int] = []
+    counts = np.zeros(0, np.int64)
+    buffer: list[str] = []
+    n_docs = 0
+    bar = progress(desc="counting and encoding", unit=" tokens", unit_scale=True)
+
+    def flush() -> None:
+        nonlocal counts, buffer
+        ids = np.fromiter(map(lookup, buffer), dtype=np.int32, count=len(buffer))
+        chunk_counts = np.bincount(ids, minlength=len(table))
+        chunk_counts[: len(counts)] += counts
+        counts = chunk_counts
+        pieces.append(ids)
+        bar.update(len(buffer))
+        buffer = []
+
+    for tokens in corpus.documents():
+        buffer.extend(tokens)
+        lengths.append(len(tokens))
+        n_docs += 1
+        if len(buffer) >= chunk_tokens:
+            flush()
+    if buffer:
+        flush()
+    bar.close()
+    n_raw = int(counts.sum())
+    if n_raw == 0:
+        raise CorpusError(f"corpus {corpus.name} contains no tokens")
+    tokens = np.array(list(table), dtype=object)
+    frequent = np.flatnonzero(counts >= min_count)
+    if not len(frequent):
+        raise CorpusError(f"no token of corpus {corpus.name} occurs {min_count} times or more "
+                          f"(it has {n_raw} tokens); lower min_count")
+    order = sorted(frequent.tolist(), key=lambda i: (-counts[i], tokens[i]))
+    remap = np.full(len(table), -1, np.int32)
+    remap[order] = np.arange(len(order), dtype=np.int32)
+    vocab = Vocabulary(tokens[order].tolist(), counts[order], n_raw_tokens=n_raw,
+                       n_documents=n_docs)
+    provisional = np.concatenate(pieces)
+    del pieces
+    ids = remap[provisional]
+    known = ids >= 0
+    kept_before = np.zeros(len(ids) + 1, np.int64)
+    np.cumsum(known, out=kept_before[1:])
+    raw_offsets = np.zeros(len(lengths) + 1, np.int64)
+    np.cumsum(lengths, out=raw_offsets[1:])
+    logger.info("vocabulary: %d tokens kept of %d distinct, %d tokens in %d documents",
+                len(vocab), len(table), n_raw, n_docs)
+    return vocab, EncodedCorpus(ids[known], kept_before[raw_offsets], n_raw_tokens=n_raw)
+
+
 class Word2Vec:
     """Word embeddings by masked-token prediction: CBOW or skip-gram (Mikolov et al. 2013).
 
@@ -287,10 +356,13 @@ class Word2Vec:
         self._validate()
         corpus = as_corpus(corpus)
         started = time.perf_counter()
-        vocab = Vocabulary.build(corpus, min_count=self.min_count,
-                                 max_vocab_size=self.max_vocab_size)
-        self.vocabulary_ = vocab
-        self._encoded = self._encode(corpus)
+        if self.max_vocab_size is None and self.cache_dir is None and \
+                corpus.granularity == "document":
+            self.vocabulary_, self._encoded = _count_and_encode(corpus, self.min_count)
+        else:
+            self.vocabulary_ = Vocabulary.build(corpus, min_count=self.min_count,
+                                                max_vocab_size=self.max_vocab_size)
+            self._encoded = self._encode(corpus)
         if len(self._encoded.ids) == 0:
             raise CorpusError("the corpus has no in-vocabulary tokens to train on")
         self._init_weights()
