@@ -233,3 +233,14 @@ def test_one_pass_encoding_matches_the_vocabulary_module(min_count):
                                                                vocab.n_documents)
     assert one_encoded.ids.tolist() == encoded.ids.tolist()
     assert one_encoded.offsets.tolist() == encoded.offsets.tolist()
+
+
+def test_cache_dir_memory_maps_the_encoded_corpus(tmp_path, monkeypatch):
+    import wordspace.models.word2vec as w2v
+
+    monkeypatch.setattr(w2v, "_MEMMAP_TOKENS", 0)
+    model = Word2Vec(**SMALL, cache_dir=tmp_path).fit(CORPUS)
+    assert isinstance(model._encoded.ids, np.memmap)
+    assert list(tmp_path.iterdir()) == []  # the file's name is gone; the map lives on
+    reference = Word2Vec(**SMALL).fit(CORPUS)
+    assert np.array_equal(model.input_vectors_, reference.input_vectors_)
