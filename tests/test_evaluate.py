@@ -128,7 +128,8 @@ def _planted_analogy_set(tmp_path, noise: float, seed: int = 0, case_variants: b
             pairs.append((first, second))
         lines += [f"{a} {b} {c} {d}" for a, b in pairs for c, d in pairs if a != c]
     if case_variants:  # capitalised twins right beside the originals, ranked after them
-        twins = [(t.upper(), v + 0.05 * rng.normal(size=dim)) for t, v in zip(tokens, vectors)]
+        twins = [(t.upper(), v + 0.05 * rng.normal(size=dim))
+                 for t, v in zip(tokens, vectors, strict=True)]
         tokens += [t for t, _ in twins]
         vectors += [v for _, v in twins]
         lines.append("R0A0 R0B0 R1A0 r1b0")

@@ -276,26 +276,26 @@ def _answer(unit: np.ndarray, canonical: np.ndarray, batch: np.ndarray, method: 
     """Whether each question of ``batch`` (rows a, b, c, d) is answered correctly."""
     a, b, c, d = batch.T
     rows = np.arange(len(batch))
+    # a batch repeats few words: one product for its distinct words, then gather; 3CosAdd's
+    # cos(x, b - a + c) ranks as cos(x, b) - cos(x, a) + cos(x, c) (same positive scale)
+    distinct, position = np.unique(batch[:, :3], return_inverse=True)
+    position = position.reshape(-1, 3)
     if method == "3cosadd":
-        query = unit[b] + unit[c] - unit[a]
-        query /= 3.0
-        norms = np.linalg.norm(query, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        scores = (query / norms) @ unit.T
+        cosines = unit[distinct] @ unit.T
+        scores = cosines[position[:, 1]]
+        scores += cosines[position[:, 2]]
+        scores -= cosines[position[:, 0]]
+        del cosines
     else:
-        cos_a = unit[a] @ unit.T
-        cos_a += 1.0
-        cos_a *= 0.5
-        cos_a += COSMUL_EPSILON
-        scores = unit[b] @ unit.T
-        scores += 1.0
-        scores *= 0.5
-        cos_c = unit[c] @ unit.T
-        cos_c += 1.0
-        cos_c *= 0.5
-        scores *= cos_c
-        scores /= cos_a
-        del cos_a, cos_c
+        shifted = unit[distinct] @ unit.T
+        shifted += 1.0
+        shifted *= 0.5
+        scores = shifted[position[:, 1]]
+        scores *= shifted[position[:, 2]]
+        denominator = shifted[position[:, 0]]
+        denominator += COSMUL_EPSILON
+        scores /= denominator
+        del shifted, denominator
     for column in (a, b, c):
         scores[rows, column] = -np.inf
     best = np.argmax(scores, axis=1)
