@@ -212,3 +212,11 @@ def test_failed_save_leaves_old_file(tmp_path, monkeypatch):
 def test_load_missing(tmp_path):
     with pytest.raises(ModelFormatError, match="does not exist"):
         load(tmp_path / "nothing.bin")
+
+
+def test_model_file_with_nan_is_rejected(tmp_path):
+    vectors = np.ones((3, 2), dtype=np.float32)
+    vectors[2, 1] = np.nan
+    _store.save(tmp_path / "nan.wsm", "embeddings", {"vectors": vectors}, tokens=["a", "b", "c"])
+    with pytest.raises(ModelFormatError, match="row 3 holds NaN"):
+        Embeddings.load(tmp_path / "nan.wsm")

@@ -91,6 +91,12 @@ class Embeddings:
     ParameterError
         If tokens repeat, or their number differs from the number of rows.
 
+    Notes
+    -----
+    The constructor does not scan ``vectors`` for NaN or infinite values (that would read a
+    memory-mapped matrix from disk); the loaders do, and raise
+    :class:`~wordspace.errors.ModelFormatError` on a file that holds any.
+
     Examples
     --------
     >>> emb = Embeddings(["king", "queen", "man", "woman", "apple"],
@@ -330,7 +336,14 @@ class Embeddings:
 
     @classmethod
     def load(cls, path, mmap: bool = True) -> Embeddings:
-        """Read the embeddings out of any wordspace model file (memory-mapped when ``mmap``)."""
+        """Read the embeddings out of any wordspace model file (memory-mapped when ``mmap``).
+
+        Raises
+        ------
+        ModelFormatError
+            If the file is not a wordspace model, holds no ``"vectors"``/``"tokens"``, or a
+            vector holds NaN or infinite values.
+        """
         header, arrays = _store.load(path, mmap=mmap)
         if "vectors" not in arrays or "tokens" not in header:
             raise ModelFormatError(f"{path}: model of kind {header.get('kind')!r} has no word "
@@ -339,6 +352,11 @@ class Embeddings:
         if vectors.ndim != 2 or vectors.dtype != np.float32:
             raise ModelFormatError(f"{path}: 'vectors' must be a 2-d float32 array, got "
                                    f"{vectors.dtype} of shape {vectors.shape}")
+        for start in range(0, vectors.shape[0], 65536):  # a linear scan of the mapped file
+            if not np.isfinite(vectors[start:start + 65536]).all():
+                bad = np.flatnonzero(~np.isfinite(vectors[start:start + 65536]).all(axis=1))
+                raise ModelFormatError(f"{path}: the vector of row {start + int(bad[0]) + 1} "
+                                       "holds NaN or infinite values")
         try:
             return cls(header["tokens"], vectors, counts=arrays.get("counts"))
         except ParameterError as error:
