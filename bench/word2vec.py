@@ -67,6 +67,12 @@ def to_keyed_vectors(tokens, vectors):
 def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> dict:
     settings = {**SETTINGS, **options}
     arch = MODES[mode]
+    if trainer == "wordspace":  # compile (or load from numba's cache) the kernels first
+        sys.path.insert(0, str(ROOT / "src"))
+        from wordspace.models.word2vec import Word2Vec
+
+        Word2Vec(**{**settings, "min_count": 1, "epochs": 1}, **arch, workers=1).fit(
+            [["a", "b", "c", "d"]] * 10)
     start = time.perf_counter()
     if trainer == "gensim":
         from gensim.models import Word2Vec as GensimWord2Vec
@@ -85,9 +91,6 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> di
         train_seconds = time.perf_counter() - tick
         kv = model.wv
     else:
-        sys.path.insert(0, str(ROOT / "src"))
-        from wordspace.models.word2vec import Word2Vec
-
         model = Word2Vec(**settings, **arch, workers=workers, seed=1).fit(path)
         train_seconds = model.training_seconds_
         kv = to_keyed_vectors(model.vocabulary_.tokens, model.input_vectors_)
