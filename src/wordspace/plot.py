@@ -703,8 +703,17 @@ def document_map(doc_vectors, labels: Sequence, *, method: str = "pca", seed: in
                    marker=markers[number % len(markers)], alpha=0.75, linewidths=0,
                    label=f"{name} ({len(rows)})", zorder=2 + number / len(names))
     _set_limits(ax, xy, margin=0.05)
+    _finish_axes(ax, title, *_axis_names(method))
+    if len(names) > 1:
+        legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=fontsize,
+                           markerscale=1.5, frameon=False, title="label")
+        # make room on the right for the whole legend, however long the names
+        width = legend.get_window_extent(figure.canvas.get_renderer()).width
+        right = 1.0 - (width + 12.0) / (figure.get_figwidth() * figure.dpi)
+        figure.subplots_adjust(right=float(np.clip(right, 0.45, 0.9)))
     if centroids and len(names) > 1:
         # each label's name at the mean of its documents, nudged apart when names collide
+        # (placed last: label placement works in pixels, so the axes must not move after it)
         centres = np.array([xy[label_array == name].mean(axis=0) for name in names])
         ax.scatter(centres[:, 0], centres[:, 1], s=40, marker="X", color=[colors[n] for n in names],
                    edgecolors="black", linewidths=0.6, zorder=9, label="_centroids")
@@ -712,10 +721,6 @@ def document_map(doc_vectors, labels: Sequence, *, method: str = "pca", seed: in
         _place_labels(ax, centres, names, colors=darker, fontsize=fontsize, weight="bold",
                       zorder=10, bbox=dict(boxstyle="round,pad=0.2", fc="white", alpha=0.8,
                                            lw=0.6, ec="0.6"))
-    if len(names) > 1:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=fontsize,
-                  markerscale=1.5, frameon=False, title="label")
-    _finish_axes(ax, title, *_axis_names(method))
     return _finish(figure, path)
 
 
