@@ -78,8 +78,9 @@ def main() -> None:
     start = time.perf_counter()
     model = Word2Vec(vector_size=args.dim, window=args.window, architecture="skipgram", min_count=5,
                      epochs=args.epochs, seed=args.seed).fit(Corpus(tail))
+    seconds = time.perf_counter() - start
     print(f"trained word2vec on the last {len(lines):,} lines of {args.corpus.name}: "
-          f"{len(model.wv):,} tokens x {args.dim} dimensions in {time.perf_counter() - start:.0f} s")
+          f"{len(model.wv):,} tokens x {args.dim} dimensions in {seconds:.0f} s")
     questions = DATA / "eval" / "questions-words.txt"
     if questions.exists():
         correct, total = capital_analogies(model.wv, questions)
