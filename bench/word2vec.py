@@ -147,9 +147,15 @@ def main() -> None:
                   f"{'RSS MB':>7} {'analogy':>7} {'WS353':>6} {'SimLex':>6}")
         print(header)
         print("-" * len(header), flush=True)
+        gensim_runs = {}  # gensim's results by its own settings: exact-sg reuses sg-neg's
         for mode in args.modes.split(","):
             results = {}
+            gensim_key = (MODES[mode]["architecture"], MODES[mode]["loss"])
             for trainer in args.trainers.split(","):
+                if trainer == "gensim" and gensim_key in gensim_runs:
+                    results[trainer] = gensim_runs[gensim_key]
+                    print(f"{mode:9} {trainer:9} (as above)", flush=True)
+                    continue
                 command = [sys.executable, __file__, "--child", trainer, mode, "--path", path,
                            "--workers", str(args.workers), "--options", args.options]
                 output = subprocess.run(command, capture_output=True, text=True)
@@ -159,6 +165,8 @@ def main() -> None:
                 r = json.loads(output.stdout.strip().splitlines()[-1])
                 r["words_per_second"] = n_tokens * epochs / r["train_seconds"]
                 results[trainer] = r
+                if trainer == "gensim":
+                    gensim_runs[gensim_key] = r
                 print(f"{mode:9} {trainer:9} {r['words_per_second']:>10,.0f} "
                       f"{r['train_seconds']:>8.1f} {r['wall_seconds']:>7.1f} "
                       f"{r['peak_rss_mb']:>7.0f} {r['analogy']:>7.3f} {r['ws353']:>6.3f} "

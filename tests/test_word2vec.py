@@ -1,4 +1,4 @@
-"""word2vec: planted synonyms, determinism, the loss, persistence, parameters, the kernels' tables."""
+"""word2vec: planted synonyms, determinism, loss, persistence, parameters, the kernels' tables."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import heapq
 import numpy as np
 import pytest
 
-from wordspace.errors import CorpusError, NotFittedError, ParameterError
-from wordspace.models import load as load_any
-from wordspace.models import _w2v_kernels as K
 from wordspace.corpus import as_corpus
+from wordspace.errors import CorpusError, NotFittedError, ParameterError
+from wordspace.models import _w2v_kernels as K
+from wordspace.models import load as load_any
 from wordspace.models.word2vec import Word2Vec, _blocks, _count_and_encode, _segments
 from wordspace.vocab import Vocabulary
 
@@ -179,7 +179,7 @@ def test_empty_corpus_raises(corpus):
 
 def test_not_fitted():
     with pytest.raises(NotFittedError):
-        Word2Vec().wv
+        _ = Word2Vec().wv
     with pytest.raises(NotFittedError):
         Word2Vec().train(CORPUS)
 

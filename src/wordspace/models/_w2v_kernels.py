@@ -267,11 +267,14 @@ def subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, 
 @_jit
 def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
                    kept, kept_window, kept_seg, syn0, syn1, alias_prob, alias_index, negative,
-                   cbow_mean, alpha, sigmoid, loss_pos, loss_neg, neu1, neu1e, negatives):
+                   cbow_mean, alpha, sigmoid, loss_pos, loss_neg, neu1, neu1e, negatives,
+                   targets, grads):
     """CBOW with negative sampling on one block: the (mean of the) context predicts the centre.
 
     Negatives are drawn one centre ahead (``negatives`` holds two sets) and their rows, with the
-    next centre's, are prefetched while the current centre is computed.
+    next centre's, are prefetched while the current centre is computed.  All scores of a centre
+    are computed before any output row moves (independent dot products, which the CPU overlaps);
+    this differs from a strictly sequential update only when a target repeats.
     """
     dim = syn0.shape[1]
     n_kept = subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
@@ -315,21 +318,25 @@ def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, s
                 _prefetch_row(syn1, kept[i + 1])
                 nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
                 _prefetch_row(syn0, kept[nxt])
-            for k in range(negative + 1):
-                if k == 0:
-                    target = centre
-                    label = 1
-                else:
-                    target = negatives[current, k - 1]
-                    if target == centre:
-                        continue
-                    label = 0
+            targets[0] = centre
+            n_targets = 1
+            for k in range(negative):
+                target = negatives[current, k]
+                if target != centre:
+                    targets[n_targets] = target
+                    n_targets += 1
+            for k in range(n_targets):
+                target = targets[k]
                 f = np.float32(0.0)
                 for d in range(dim):
                     f += neu1[d] * syn1[target, d]
                 t = _table_index(f)
+                label = 1 if k == 0 else 0
                 loss += _loss_term(f, label, loss_pos, loss_neg, t)
-                g = (np.float32(label) - sigmoid[t]) * alpha
+                grads[k] = (np.float32(label) - sigmoid[t]) * alpha
+            for k in range(n_targets):
+                target = targets[k]
+                g = grads[k]
                 for d in range(dim):
                     neu1e[d] += g * syn1[target, d]
                     syn1[target, d] += g * neu1[d]

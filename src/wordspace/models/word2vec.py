@@ -40,8 +40,14 @@ import numpy as np
 from .. import _store
 from .._progress import progress
 from ..corpus import as_corpus
-from ..errors import (CorpusError, ModelFormatError, NotFittedError, ParameterError,
-                      check_choice, check_positive)
+from ..errors import (
+    CorpusError,
+    ModelFormatError,
+    NotFittedError,
+    ParameterError,
+    check_choice,
+    check_positive,
+)
 from ..vocab import EncodedCorpus, Vocabulary
 
 __all__ = ["Word2Vec"]
@@ -143,7 +149,7 @@ def _count_and_encode(corpus, min_count: int, chunk_tokens: int = 1 << 20):
     vocab = Vocabulary(tokens[order].tolist(), counts[order], n_raw_tokens=n_raw,
                        n_documents=n_docs)
     provisional = np.concatenate(pieces)
-    del pieces
+    pieces.clear()
     ids = remap[provisional]
     known = ids >= 0
     kept_before = np.zeros(len(ids) + 1, np.int64)
@@ -474,10 +480,13 @@ class Word2Vec:
             ap, ai = tables["alias_prob"], tables["alias_index"]
             negatives = np.zeros((2, max(negative, 1)), np.int32)
             if arch == "cbow":
+                targets = np.empty(negative + 1, np.int32)
+                grads = np.empty(negative + 1, np.float32)
+
                 def run(state, ids, seg_offsets, s0, s1, alpha):
                     return K.cbow_neg_block(*prelude(ids, seg_offsets, s0, s1, state), syn0,
                                             syn1, ap, ai, negative, cbow_mean, np.float32(alpha),
-                                            sig, lp, ln, neu1, neu1e, negatives)
+                                            sig, lp, ln, neu1, neu1e, negatives, targets, grads)
             elif self.shared_negatives:
                 inputs = np.empty((2 * window, dim), np.float32)
                 targets = np.empty(negative + 1, np.int32)
