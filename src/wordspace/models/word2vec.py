@@ -331,7 +331,16 @@ class Word2Vec:
             self._softmax_module()
 
     def _softmax_module(self):
-        """The kernels for the exact softmax and for several masks (a separate module)."""
+        """The kernels for the exact softmax and for several masks (a separate module).
+
+        Hook: ``wordspace.models._w2v_softmax`` provides ``block_runner(model, tables,
+        max_block, prelude)`` returning ``run(state, ids, seg_offsets, s0, s1, alpha) -> (loss,
+        predictions)`` like the runners of :meth:`_block_runner`; ``prelude(ids, seg_offsets,
+        s0, s1, state)`` gives the leading arguments of every block kernel (see
+        :func:`~wordspace.models._w2v_kernels.subsample_block`).  It is used for
+        ``loss="softmax"`` and for ``masks > 1`` with any loss.  Until that module exists these
+        settings raise :class:`ParameterError`.
+        """
         try:
             from . import _w2v_softmax
         except ImportError:
@@ -476,6 +485,8 @@ class Word2Vec:
                     kept_seg[: s1 - s0 + 1])
 
         kept_seg = np.empty(max_block + 2, np.int64)
+        if loss == "softmax" or self.masks > 1:  # pragma: no cover -- hook, see _softmax_module
+            return self._softmax_module().block_runner(self, tables, max_block, prelude)
         if loss == "negative":
             ap, ai = tables["alias_prob"], tables["alias_index"]
             negatives = np.zeros((2, max(negative, 1)), np.int32)
@@ -514,8 +525,6 @@ class Word2Vec:
                     return K.sg_hs_block(*prelude(ids, seg_offsets, s0, s1, state), syn0, syn1,
                                          codes, points, lengths, np.float32(alpha), sig, lp, ln,
                                          neu1e)
-        else:  # pragma: no cover -- hook: the softmax module supplies its own runner
-            return self._softmax_module().block_runner(self, tables, max_block, prelude)
         return run
 
     def _train_epochs(self, encoded: EncodedCorpus, epochs: int) -> None:
