@@ -11,6 +11,8 @@ Run from the repository root::
 
     python examples/analogy_map.py                      # last 40,000 lines, ~2-3 minutes
     python examples/analogy_map.py --max-lines 15000    # quicker, noisier
+    python examples/analogy_map.py --epochs 5 --window 10   # better (25% of the capital
+                                                            # analogies instead of 14%), ~5 min
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ def main() -> None:
     start = time.perf_counter()
     model = Word2Vec(vector_size=args.dim, window=args.window, architecture="skipgram", min_count=5,
                      epochs=args.epochs, seed=args.seed).fit(Corpus(tail))
+    tail.unlink()
     seconds = time.perf_counter() - start
     print(f"trained word2vec on the last {len(lines):,} lines of {args.corpus.name}: "
           f"{len(model.wv):,} tokens x {args.dim} dimensions in {seconds:.0f} s")

@@ -5,11 +5,14 @@ Brown texts (tf-idf, English stopwords left out), take each text's vector in the
 latent space, and draw the texts by PCA (and t-SNE) coloured by their genre.  Texts of the same
 broad kind -- fiction, press, learned writing -- gather in the same region.  It also prints the
 strongest words of the first components and how often a text's nearest neighbour (by cosine in
-the latent space) has the same genre.
+the latent space) has the same genre.  Last, it trains the same model by gradient descent
+(:class:`wordspace.LinearAutoencoder`, 20 dimensions) and draws its loss per epoch against the
+floor that the SVD reaches (Eckart-Young).
 
 Run from the repository root (well under a minute)::
 
-    python examples/document_map.py          # -> examples/out/document_map_pca.png, ..._tsne.png
+    python examples/document_map.py   # -> examples/out/document_map_{pca,broad,tsne}.png,
+                                      #    autoencoder_loss.png
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from wordspace.datasets import brown
+from wordspace.models.autoencoder import LinearAutoencoder
 from wordspace.models.lsa import LSA
-from wordspace.plot import document_map
+from wordspace.plot import document_map, loss_curve, svd_optimum
 
 # Brown's 15 genres in 4 broad groups (Francis & Kucera's informative / imaginative prose)
 BROAD = {"news": "press", "editorial": "press", "reviews": "press",
@@ -72,6 +76,15 @@ def main() -> None:
                  path=args.out / "document_map_broad.png")
     document_map(vectors, collection.labels, method="tsne", seed=args.seed,
                  title=f"{title}, t-SNE, by genre", path=args.out / "document_map_tsne.png")
+
+    autoencoder = LinearAutoencoder(n_components=20, epochs=30, seed=args.seed)
+    autoencoder.fit(collection.texts)
+    bags = autoencoder.bow_.transform(collection.texts)
+    optimum = svd_optimum(bags, 20, center=autoencoder.center)
+    print(f"linear autoencoder, 20 dims, 30 epochs: loss {autoencoder.loss_history_[0]:.4f} -> "
+          f"{autoencoder.loss_history_[-1]:.4f}; SVD optimum {optimum:.4f}")
+    loss_curve(autoencoder, optimum=optimum, path=args.out / "autoencoder_loss.png",
+               title="Brown: linear autoencoder (Adam) vs the SVD optimum, k = 20")
 
 
 if __name__ == "__main__":

@@ -264,6 +264,10 @@ def test_document_map_colours_documents_by_label_with_a_legend():
     assert np.allclose(np.sort(sport[:, 0]), np.sort(expected[:30, 0]))
     assert (expected[:30, 0].max() < expected[30:, 0].min()
             or expected[:30, 0].min() > expected[30:, 0].max())
+    # the legend fits inside the figure, long names and all
+    figure.canvas.draw()
+    legend_box = ax.get_legend().get_window_extent(figure.canvas.get_renderer())
+    assert legend_box.x1 <= figure.bbox.width and legend_box.x0 > ax.bbox.x1
     # each label's name is written at the mean of its documents (nudged off the marker)
     names = {t.get_text(): t.xy for t in _annotations(ax)}
     np.testing.assert_allclose(names["politics"], expected[30:].mean(axis=0))

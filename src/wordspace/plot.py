@@ -867,6 +867,9 @@ def loss_curve(model, optimum: float | None = None, *, label: str | None = None,
                     transform=ax.transAxes, ha="right", va="top", fontsize=9, color="0.3")
     if log_scale:
         ax.set_yscale("log")
-    ax.legend(loc="center right")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="best")
     _finish_axes(ax, title, "epoch", "loss")
     return _finish(figure, path)
