@@ -708,9 +708,11 @@ def document_map(doc_vectors, labels: Sequence, *, method: str = "pca", seed: in
         legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=fontsize,
                            markerscale=1.5, frameon=False, title="label")
         # make room on the right for the whole legend, however long the names
-        width = legend.get_window_extent(figure.canvas.get_renderer()).width
-        right = 1.0 - (width + 12.0) / (figure.get_figwidth() * figure.dpi)
-        figure.subplots_adjust(right=float(np.clip(right, 0.45, 0.9)))
+        renderer = figure.canvas.get_renderer()
+        for _ in range(2):  # the legend moves with the axes: measure again after adjusting
+            overshoot = legend.get_window_extent(renderer).x1 + 8.0 - figure.bbox.width
+            right = figure.subplotpars.right - overshoot / figure.bbox.width
+            figure.subplots_adjust(right=float(np.clip(right, 0.45, 0.95)))
     if centroids and len(names) > 1:
         # each label's name at the mean of its documents, nudged apart when names collide
         # (placed last: label placement works in pixels, so the axes must not move after it)
