@@ -69,6 +69,8 @@ DEFAULT_LEARNING_RATES = {"sgd": 0.5, "momentum": 0.05, "adam": 0.3}
 DEFAULT_STEPS = 300
 #: the rate decays linearly from ``learning_rate`` to this fraction of it over training
 FINAL_RATE_FRACTION = 1e-3
+#: ... after rising linearly from 0 over this fraction of the steps (no overshoot at the start)
+WARMUP_FRACTION = 0.02
 _ADAM_BETAS = (0.9, 0.999)
 _ADAM_EPSILON = 1e-12
 _MOMENTUM = 0.9
@@ -182,7 +184,8 @@ class LinearAutoencoder:
     optimizer : {"sgd", "momentum", "adam"}
         The update rule.  ``"adam"`` (the default) converges fastest and needs no tuning.
     learning_rate : float, optional
-        Initial rate; it decays linearly to ``1e-3`` of itself by the last batch.  Units make
+        Peak rate: it rises linearly over the first 2 % of the steps, then decays linearly to
+        ``1e-3`` of itself by the last batch.  Units make
         the defaults independent of the data: for Adam it is the step of one weight relative to
         the size ``1 / sqrt(d)`` of a weight of a unit column; for SGD and momentum it is a
         fraction of ``1 / lambda_max``, the largest stable step (``lambda_max``, the top
@@ -413,6 +416,7 @@ class LinearAutoencoder:
         epochs = self.epochs or max(2, -(-DEFAULT_STEPS // steps_per_epoch))
         self.n_epochs_ = epochs
         total_steps = steps_per_epoch * epochs
+        warmup = max(1.0, WARMUP_FRACTION * total_steps)
         step = 0
         # one batch per epoch: the loss of each step is the exact loss over the data before it,
         # so no separate pass is needed; otherwise a pass after each epoch measures it
@@ -432,6 +436,7 @@ class LinearAutoencoder:
                     for grad, param in zip(grads, params, strict=True):
                         grad += (2.0 * self.weight_decay * (2 if self.tied else 1)) * param
                 step_rate = rate * (1.0 - (1.0 - FINAL_RATE_FRACTION) * step / total_steps)
+                step_rate *= min(1.0, (step + 1) / warmup)
                 step += 1
                 for i, (grad, param) in enumerate(zip(grads, params, strict=True)):
                     if self.optimizer == "adam":
@@ -629,8 +634,9 @@ class LinearAutoencoder:
         :meth:`wordspace.vectors.Embeddings.load` opens it too; nothing is pickled.
         """
         self._check_fitted()
-        arrays = {"components": self.components_, "decoder": self.decoder_,
-                  "loss_history": self.loss_history_}
+        arrays = {"components": self.components_, "loss_history": self.loss_history_}
+        if not self.tied:
+            arrays["decoder"] = self.decoder_
         if self.mean_ is not None:
             arrays["mean"] = self.mean_
         params = self.get_params()
@@ -660,7 +666,7 @@ class LinearAutoencoder:
         try:
             model = cls(**header["params"])
             model.components_ = arrays["components"]
-            model.decoder_ = arrays["decoder"]
+            model.decoder_ = (model.components_.T if model.tied else arrays["decoder"])
             model.loss_history_ = np.asarray(arrays["loss_history"])
             model.mean_ = np.asarray(arrays["mean"]) if "mean" in arrays else None
             model.n_samples_ = header.get("n_samples")
