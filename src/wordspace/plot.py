@@ -291,8 +291,6 @@ def save_figure(figure: Figure, path) -> Path:
     if fmt not in FORMATS:
         raise ParameterError(f"cannot tell the image format of {path}: use a .png, .svg or .pdf "
                              f"file name")
-    if not isinstance(figure.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(figure)
     # a fixed salt for the SVG element ids, so the same figure gives the same file
     with rc_context({"svg.hashsalt": "wordspace"}), atomic_write(path, "wb") as handle:
         figure.savefig(handle, format=fmt, metadata=_NO_DATES[fmt])
@@ -324,7 +322,7 @@ def _overlap(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
 
 
 def _place_labels(ax, xy: np.ndarray, labels: Sequence[str], colors=None, fontsize: float = 9,
-                  point_radius: float = 3.0, centred_first: bool = False, avoid_points=True,
+                  point_radius: float = 3.0, avoid_points: bool = True,
                   obstacles: np.ndarray | None = None, **text_props) -> list:
     """Write ``labels`` beside the points ``xy`` (data coordinates), avoiding overlaps greedily.
 
@@ -332,7 +330,6 @@ def _place_labels(ax, xy: np.ndarray, labels: Sequence[str], colors=None, fontsi
     diagonals, at growing distances -- and takes the first that overlaps no label placed before,
     no other point and stays inside the axes; when none is free it takes the least-overlapping
     one.  Labels moved further than a few pixels get a thin leader line to their point.
-    With ``centred_first`` the first try is the label centred on its point (for names of groups).
     ``obstacles`` are more points (data coordinates) that labels should not cover, such as
     points along arrows.
     Call it after the axis limits are final: it works in display (pixel) coordinates.
@@ -362,8 +359,6 @@ def _place_labels(ax, xy: np.ndarray, labels: Sequence[str], colors=None, fontsi
     directions = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
     distances = (3, 8, 15, 24, 36, 50, 68)
     tries = [(d, direction) for d in distances for direction in directions]
-    if centred_first:
-        tries.insert(0, (0, (0, 0)))
     points_per_pixel = 72.0 / figure.dpi
     artists = []
     for i, label in enumerate(labels):
@@ -529,11 +524,29 @@ def word_map(emb, words: Iterable[str] | None = None, topn: int = 60, groups=Non
     Returns
     -------
     matplotlib.figure.Figure
+        One scatter per group (named by the group), labels as annotations.
 
     Raises
     ------
     UnknownWordError, ParameterError
         An unknown word; fewer than 2 words (3 for t-SNE).
+
+    Notes
+    -----
+    Labels are placed greedily: each tries 56 positions around its point (8 directions, 7
+    distances) and takes the first that covers no earlier label, no other point and stays
+    inside the axes, else the least bad one; far-moved labels get a thin leader line.  In
+    clusters denser than the labels can fit, some overlap remains; draw fewer words, a larger
+    ``figsize`` or a smaller ``fontsize`` then.
+
+    Examples
+    --------
+    >>> from wordspace.vectors import Embeddings
+    >>> emb = Embeddings(["cat", "dog", "stock", "bond"],
+    ...                  [[1.0, 0.1, 0.0], [0.9, 0.2, 0.0], [0.0, 0.1, 1.0], [0.1, 0.0, 0.9]])
+    >>> fig = word_map(emb, groups={"pets": ["cat", "dog"], "finance": ["stock", "bond"]})
+    >>> sorted(text.get_text() for text in fig.axes[0].texts)
+    ['bond', 'cat', 'dog', 'stock']
     """
     emb = _as_embeddings(emb)
     check_choice("method", method, METHODS)
