@@ -37,14 +37,24 @@ def main() -> None:
     print(f"SVD (LSA) in {time.perf_counter() - start:.1f} s")
     bags = svd.bags(texts)
     n = bags.shape[0]
-    optimum = svd.reconstruction_error(bags)
-    print(f"bags: {n} texts x {bags.shape[1]} tokens; SVD error {optimum:.4f} "
-          f"({optimum / n:.5f} per text), energy kept {svd.explained_energy_:.1%}")
+    # the exact optimum, to check LSA's randomized SVD too: with only 500 texts the n x n Gram
+    # matrix X X^T gives every singular value and vector exactly
+    dense = bags.toarray().astype(np.float64)
+    eigenvalues, eigenvectors = np.linalg.eigh(dense @ dense.T)
+    top = np.argsort(eigenvalues)[::-1][:k]
+    exact_basis = (eigenvectors[:, top].T @ dense).T / np.sqrt(eigenvalues[top])    # d x k
+    optimum = float((dense ** 2).sum() - eigenvalues[top].sum())
+    del dense
+    print(f"bags: {n} texts x {bags.shape[1]} tokens; exact SVD error {optimum:.4f} "
+          f"({optimum / n:.5f} per text), energy kept {svd.explained_energy_:.1%}; "
+          f"singular values k, k+1: {np.sqrt(np.sort(eigenvalues)[::-1][k - 1:k + 1]).round(4)}")
+    print(f"     LSA: error {relative_excess_error(svd, optimum, bags):+.3%} vs exact; angles "
+          f"to exact: largest {subspace_angles(svd.components_.T, exact_basis).max():.2f} deg")
 
     runs = {}
     for optimizer in ("adam", "momentum"):
         model = LinearAutoencoder(k, optimizer=optimizer, seed=0).fit(bags)
-        angles = subspace_angles(model.components_.T, svd.components_.T)
+        angles = subspace_angles(model.components_.T, exact_basis)
         excess = relative_excess_error(model, optimum, bags)
         runs[optimizer] = model
         print(f"{optimizer:>8}: {model.n_epochs_} epochs in {model.training_time_:.1f} s, error "
@@ -58,6 +68,7 @@ def main() -> None:
         curve.plot(epochs, model.loss_history_, label=f"autoencoder, {optimizer}")
         excess_axis.semilogy(epochs, model.loss_history_ / (optimum / n) - 1.0, label=optimizer)
     curve.axhline(optimum / n, color="black", linestyle="--", label="SVD optimum")
+    curve.set_ylim(top=1.3 * max(m.loss_history_[0] for m in runs.values()) - 0.3 * optimum / n)
     curve.set_xlabel("epoch")
     curve.set_ylabel("mean squared reconstruction error per text")
     curve.set_title(f"Brown, tf-idf bags, k = {k}")
