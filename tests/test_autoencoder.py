@@ -7,8 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from wordspace.errors import ModelFormatError, NotFittedError, ParameterError
-from wordspace.models.autoencoder import (LinearAutoencoder, relative_excess_error,
-                                          subspace_angles)
+from wordspace.models.autoencoder import LinearAutoencoder, relative_excess_error, subspace_angles
 from wordspace.models.linalg import best_encoder_for, reconstruction_error
 
 N_TOPICS = 5
@@ -236,7 +235,7 @@ def test_user_errors(planted, tmp_path):
     with pytest.raises(ParameterError, match="documents"):
         ae.transform(["a matrix-fitted model cannot read text"])
     with pytest.raises(NotFittedError, match="vocabulary"):
-        ae.word_vectors
+        _ = ae.word_vectors
     (tmp_path / "bad.ws").write_bytes(b"not a zip")
     with pytest.raises(ModelFormatError):
         LinearAutoencoder.load(tmp_path / "bad.ws")

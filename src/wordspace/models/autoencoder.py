@@ -393,7 +393,6 @@ class LinearAutoencoder:
 
     def _train(self, X) -> None:
         n, d = X.shape
-        k = self.n_components
         rng = np.random.default_rng(self.seed)
         mean = _column_mean(X).astype(self._dtype(X)) if self.center else None
         decoder = self._initial_weights(X, mean, rng)
