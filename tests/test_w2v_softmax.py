@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from wordspace.models import _w2v_kernels as K
-from wordspace.models import _w2v_masked as M
+from wordspace.models import _w2v_softmax as M
 
 
 def finite_difference(function, array, eps=1e-6):

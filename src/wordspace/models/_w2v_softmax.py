@@ -331,3 +331,40 @@ def masked_log_probabilities(ids, seg_offsets, syn0, syn1, window, loss_kind, co
             ranks[n] = rank
             n += 1
     return n
+
+
+def block_runner(model, tables: dict, max_block: int, prelude):
+    """The per-thread block function of :class:`~wordspace.models.word2vec.Word2Vec` for the
+    exact softmax or ``masks > 1``: ``run(state, ids, seg_offsets, s0, s1, alpha)``.
+
+    ``prelude(ids, seg_offsets, s0, s1, state)`` gives the leading arguments shared with the fast
+    kernels (block bounds, subsampling table and work buffers).
+    """
+    dim, window = model.vector_size, int(model.window)
+    syn0, syn1 = model.input_vectors_, model.output_vectors_
+    sigmoid, loss_pos, loss_neg = tables["sigmoid"], tables["loss_pos"], tables["loss_neg"]
+    neu1 = np.zeros(dim, np.float32)
+    neu1e = np.zeros(dim, np.float32)
+    scores = np.zeros(syn1.shape[0], np.float64)
+    masked = np.zeros(2 * window + 1, np.int32)
+    loss_kind = LOSS_KINDS[model.loss]
+    empty_f, empty_i = np.zeros(1, np.float64), np.zeros(1, np.int32)
+    alias_prob = tables.get("alias_prob", empty_f)
+    alias_index = tables.get("alias_index", empty_i)
+    codes = tables.get("codes", np.zeros((1, 1), np.uint8))
+    points = tables.get("points", np.zeros((1, 1), np.int32))
+    lengths = tables.get("code_lengths", empty_i)
+    negative, cbow_mean, masks = int(model.negative), bool(model.cbow_mean), int(model.masks)
+
+    if model.architecture == "skipgram":
+        def run(state, ids, seg_offsets, s0, s1, alpha):
+            return sg_softmax_block(*prelude(ids, seg_offsets, s0, s1, state), syn0, syn1,
+                                    np.float32(alpha), neu1, neu1e, scores)
+        return run
+
+    def run(state, ids, seg_offsets, s0, s1, alpha):  # noqa: F811 -- one of the two is returned
+        return cbow_masked_block(*prelude(ids, seg_offsets, s0, s1, state), syn0, syn1,
+                                 loss_kind, masks, alias_prob, alias_index, negative, codes,
+                                 points, lengths, cbow_mean, np.float32(alpha), sigmoid, loss_pos,
+                                 loss_neg, neu1, neu1e, scores, masked)
+    return run
