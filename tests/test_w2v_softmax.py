@@ -118,3 +118,31 @@ def test_held_out_scores_are_normalised_probabilities():
             total += np.exp(lp[5])
         # position 5's context is unchanged by its own token, so this is the full distribution
         assert total == pytest.approx(1.0, rel=1e-5)
+
+
+# -- through the model --------------------------------------------------------------------------
+from test_word2vec import CORPUS, SMALL, partner_hits  # noqa: E402
+
+from wordspace import Word2Vec  # noqa: E402
+
+
+@pytest.mark.parametrize("architecture,loss,tied,masks", [
+    ("cbow", "softmax", False, 1),
+    ("cbow", "softmax", True, 1),
+    ("skipgram", "softmax", False, 1),
+    ("skipgram", "softmax", True, 1),
+    ("cbow", "softmax", False, 2),
+    ("cbow", "negative", False, 2),
+    ("cbow", "hierarchical", False, 3),
+])
+def test_planted_synonyms_with_exact_softmax_and_several_masks(architecture, loss, tied, masks):
+    model = Word2Vec(architecture=architecture, loss=loss, tied=tied, masks=masks,
+                     **SMALL).fit(CORPUS)
+    assert partner_hits(model) == 1.0
+    assert model.loss_history_[-1] < model.loss_history_[0]
+
+
+def test_exact_softmax_is_deterministic_with_one_worker():
+    first = Word2Vec(loss="softmax", masks=2, **SMALL).fit(CORPUS)
+    second = Word2Vec(loss="softmax", masks=2, **SMALL).fit(CORPUS)
+    np.testing.assert_array_equal(first.input_vectors_, second.input_vectors_)
