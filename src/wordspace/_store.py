@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import ModelFormatError
 
-__all__ = ["FORMAT_VERSION", "save", "load", "is_model_file", "atomic_write"]
+__all__ = ["FORMAT_VERSION", "save", "load", "is_model_file", "looks_like_zip", "atomic_write"]
 
 FORMAT_VERSION = 1
 _HEADER = "header.json"
@@ -107,6 +107,15 @@ def is_model_file(path) -> bool:
         return False
 
 
+def looks_like_zip(path) -> bool:
+    """Whether ``path`` starts like a zip archive (a model file, maybe a damaged one)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+    except OSError:
+        return False
+
+
 def _member_data_offset(handle, info: zipfile.ZipInfo) -> int:
     handle.seek(info.header_offset)
     local = handle.read(30)
@@ -124,7 +133,8 @@ def load(path, mmap: bool = True) -> tuple[dict, dict[str, np.ndarray]]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise ModelFormatError(f"{path} is not a wordspace model file ({error})") from None
+        raise ModelFormatError(f"{path} is not a wordspace model file, or it is truncated "
+                               f"({error})") from None
     with archive:
         try:
             header = json.loads(archive.read(_HEADER))

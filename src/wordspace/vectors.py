@@ -24,8 +24,8 @@ Text values are written as the shortest decimal that reads back to the same floa
 exactly what gensim writes, so our text files are byte-identical to gensim's.
 
 Reading is strict; a bad file raises :class:`~wordspace.errors.ModelFormatError` naming the
-problem and the row: a missing or empty file, a header that is not two integers, fewer rows than
-the header announces, a text row with too few or too many values, a field that is not a number,
+problem and the row: a missing or empty file, a header that is not two integers, fewer or more
+rows than the header announces (more are allowed with ``limit=``), a text row with too few or too many values, a field that is not a number,
 a truncated binary row, a token that is not valid UTF-8 (unless ``unicode_errors="replace"`` or
 ``"ignore"`` is given, as the C tool may cut multi-byte characters), and NaN or infinite values,
 which would poison every cosine.  A token that occurs twice keeps its first vector, as in gensim
@@ -500,7 +500,8 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
                 f"{path}, row {row + 1}"
             messages = {
                 kernels.E_EOF: f"{path}: the header announces {count} rows but the file ends "
-                               f"in row {row + 1}" + (" (truncated?)" if binary else ""),
+                               f"in row {row + 1}, after {row} whole rows"
+                               + (" (truncated?)" if binary else ""),
                 kernels.E_FEW_VALUES: f"{where}: {detail} values, the header says {dim}",
                 kernels.E_MANY_VALUES: f"{where}: more than the {dim} values the header says",
                 kernels.E_BAD_NUMBER: f"{where}: value {detail + 1} is not a number",
@@ -508,6 +509,19 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
                 kernels.E_EMPTY_TOKEN: f"{where}: the row has no token",
             }
             raise ModelFormatError(messages[status])
+        if limit is None:
+            # the body must end where the header says: more rows mean a wrong header
+            if binary:
+                end = int(detail) if n_rows else start
+            elif n_rows:
+                newline = bytes(buf[bounds[-1, 1]:bounds[-1, 1] + 64 * (dim + 2) + 1024]
+                                ).find(b"\n")
+                end = int(bounds[-1, 1]) + newline + 1 if newline >= 0 else len(buf)
+            else:
+                end = start
+            if bytes(buf[end:end + 65536]).strip():
+                raise ModelFormatError(f"{path}: the header announces {count} rows but the file "
+                                       f"holds more; fix the header's row count")
         if binary:
             bad = ~np.isfinite(vectors)
             if bad.any():
@@ -543,5 +557,8 @@ def load(path, mmap: bool = True) -> Embeddings:
         raise ModelFormatError(f"file {path} does not exist")
     if _store.is_model_file(path):
         return Embeddings.load(path, mmap=mmap)
+    if path.suffix.lower() in (".ws", ".zip") or _store.looks_like_zip(path):
+        _store.load(path, mmap=mmap)  # raises a ModelFormatError that names the problem
+        raise ModelFormatError(f"{path} is not a wordspace model file")  # pragma: no cover
     return load_word2vec_format(path)
 
