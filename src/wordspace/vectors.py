@@ -26,8 +26,8 @@ exactly what gensim writes, so our text files are byte-identical to gensim's.
 Reading is strict; a bad file raises :class:`~wordspace.errors.ModelFormatError` naming the
 problem and the row: a missing or empty file, a header that is not two integers, fewer or more
 rows than the header announces (more are allowed with ``limit=``), a text row with too few or
-too many values, a field that is not a number, a truncated binary row, a token that is not valid UTF-8 (unless ``unicode_errors="replace"`` or
-``"ignore"`` is given, as the C tool may cut multi-byte characters), and NaN or infinite values,
+too many values, a field that is not a number, a truncated binary row, a token that is not
+valid UTF-8 (unless ``unicode_errors="replace"`` or ``"ignore"`` is given, as the C tool may cut multi-byte characters), and NaN or infinite values,
 which would poison every cosine.  A token that occurs twice keeps its first vector, as in gensim
 (a warning is logged).
 """
