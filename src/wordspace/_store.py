@@ -45,31 +45,57 @@ class atomic_write:
     """
 
     def __init__(self, path, mode: str = "wb", **kwargs):
+        self._given = path
         self.path = Path(path)
         self.mode = mode
         self.kwargs = kwargs
 
     def __enter__(self):
+        self._tmp = None
+        if not str(self._given) or self.path.is_dir():
+            raise ModelFormatError(f"cannot write {str(self._given)!r}: not a file name "
+                                   "(it is a folder or empty)")
         folder = self.path.parent if str(self.path.parent) else Path(".")
         if not folder.is_dir():
             raise ModelFormatError(f"cannot write {self.path}: folder {folder} does not exist")
-        fd, self._tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp",
-                                         dir=folder)
+        if self.path.exists() and not self.path.is_file():
+            # a device or a pipe (/dev/stdout, /dev/null): write to it; never replace it
+            self._file = open(self.path, self.mode, **self.kwargs)
+            return self._file
+        try:
+            fd, self._tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp",
+                                             dir=folder)
+        except OSError as error:
+            raise ModelFormatError(f"cannot write {self.path}: {error.strerror}") from None
         self._file = os.fdopen(fd, self.mode, **self.kwargs)
         return self._file
 
     def __exit__(self, exc_type, exc, tb):
         try:
-            if exc_type is None:
+            self._finish(exc_type is None)
+        except OSError as error:  # disk full, I/O error: name the file we were writing
+            if error.errno is not None and error.filename is None:
+                error.filename = str(self.path)
+            raise
+        if isinstance(exc, OSError) and exc.errno is not None and exc.filename is None:
+            exc.filename = str(self.path)
+        return False
+
+    def _finish(self, success: bool) -> None:
+        if self._tmp is None:
+            self._file.close()
+            return
+        try:
+            if success:
                 self._file.flush()
                 os.fsync(self._file.fileno())
             self._file.close()
-            if exc_type is None:
+            if success:
                 os.replace(self._tmp, self.path)
         finally:
+            self._file.close()
             if os.path.exists(self._tmp):
                 os.unlink(self._tmp)
-        return False
 
 
 def _json_default(value):

@@ -30,8 +30,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except WordspaceError as error:
             _fail(str(error))
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
-            _fail(f"{error.strerror}: {error.filename}" if error.filename else str(error))
+        except OSError as error:  # missing file, no permission, disk full, ...
+            reason = error.strerror or str(error)
+            _fail(f"{reason}: {error.filename}" if error.filename else reason)
         except MemoryError:
             _fail("out of memory; try a smaller --dim, --max-size or a larger --min-count")
         except KeyboardInterrupt:
