@@ -142,6 +142,16 @@ def _build_model(method: str, options: dict):
     return Word2Vec(**{k: renamed[k] for k in names if renamed.get(k) is not None})
 
 
+_BOW_OPTIONS = {"n_components", "min_count", "seed", "granularity", "window", "stride",
+                "weighting", "stopwords"}
+_TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not ignored)
+    "lsa": _BOW_OPTIONS,
+    "autoencoder": _BOW_OPTIONS | {"epochs", "learning_rate", "tied"},
+    "word2vec": {"n_components", "min_count", "seed", "epochs", "architecture", "loss",
+                 "context", "negative", "sample", "learning_rate", "workers", "tied", "masks"},
+}
+
+
 @cli.command(epilog=_example(
     "wordspace train brown --method word2vec --dim 100 -o brown.ws",
     "wordspace train big.txt.gz --method lsa --dim 300 --granularity paragraph -o lsa.ws"))
@@ -174,8 +184,24 @@ def _build_model(method: str, options: dict):
 @click.option("--masks", type=click.IntRange(min=1), help="word2vec: masked tokens per window.")
 def train(corpus, output, method, **options):
     """Train a model on CORPUS and write it to a model file."""
-    from .corpus import Corpus
+    import os
 
+    from .corpus import Corpus
+    from .errors import ParameterError
+
+    misplaced = [name for name, value in options.items()
+                 if value is not None and name not in _TRAIN_OPTIONS[method]]
+    if misplaced:
+        flags = {param.name: param.opts[-1] for param in click.get_current_context().command.params}
+        verb = "does" if len(misplaced) == 1 else "do"
+        raise click.UsageError(f"{', '.join(flags[name] for name in misplaced)} {verb} not apply "
+                               f"to --method {method}")
+    # fail now, not after hours of training
+    folder = os.path.dirname(os.path.abspath(output))
+    if not output or os.path.isdir(output):
+        raise ParameterError(f"cannot write {output!r}: not a file name (it is a folder or empty)")
+    if not os.path.isdir(folder):
+        raise ParameterError(f"cannot write {output}: folder {folder} does not exist")
     if options.get("stopwords") == "none":
         options["stopwords"] = False
     source = Corpus(corpus)
