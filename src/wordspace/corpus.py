@@ -148,14 +148,15 @@ def _resolve_files(source) -> list[Path]:
                 if p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
-            text_files = []
+            text_files, skipped = [], []
             for candidate in found:
-                if _looks_binary(candidate):
-                    logger.warning("skipping %s: it looks like a binary file", candidate)
-                else:
-                    text_files.append(candidate)
+                (skipped if _looks_binary(candidate) else text_files).append(candidate)
             if not text_files:
-                raise CorpusError(f"folder {path} contains no text files")
+                plural = "s" if len(skipped) > 1 else ""
+                raise CorpusError(f"folder {path} contains no text files" + (
+                    f" ({len(skipped)} binary file{plural} skipped)" if skipped else ""))
+            for candidate in skipped:
+                logger.warning("skipping %s: it looks like a binary file", candidate)
             files.extend(text_files)
         elif path.is_file():
             if _looks_binary(path):
