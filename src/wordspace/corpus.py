@@ -44,6 +44,7 @@ import logging
 import lzma
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -131,7 +132,7 @@ def _looks_binary(path) -> bool:
     try:
         with _open_binary(path) as handle:
             head = handle.read(_SNIFF_BYTES)
-    except (OSError, EOFError, lzma.LZMAError) as error:
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
         raise CorpusError(f"cannot read {path}: {error}") from None
     return b"\x00" in head
 
@@ -292,7 +293,7 @@ class Corpus:
             except UnicodeDecodeError as error:
                 raise CorpusError(f"{path}: invalid {self.encoding} ({error.reason}); use "
                                   "errors='replace' to read it anyway") from None
-            except (OSError, EOFError, lzma.LZMAError) as error:
+            except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
                 raise CorpusError(f"cannot read {path}: {error}") from None
         if self.n_decode_errors:
             logger.warning("%s: %d lines had invalid %s bytes (replaced)", self.name,
