@@ -19,9 +19,13 @@ Weighting
 ``log``    ``1 + ln c`` (sublinear tf)
 =========  ====================================================
 
-``"tfidf"`` is short for ``"count-idf"``.  With ``-idf`` each column is multiplied by the inverse
+``"tfidf"`` is short for ``"count-idf"``, and the hyphen may be left out (``"logidf"``).  With
+``-idf`` each column is multiplied by the inverse
 document frequency, ``idf="smooth"``: ``ln((1 + n) / (1 + df)) + 1`` (scikit-learn's default) or
-``idf="plain"``: ``ln(n / df) + 1``.  ``normalize=True`` scales each row to unit L2 norm last.
+``idf="plain"``: ``ln(n / df) + 1``.  With ``-entropy`` it is multiplied by the entropy weight
+``1 + sum_i p_ij ln p_ij / ln n`` with ``p_ij = c_ij / sum_i c_ij`` (Dumais 1991; ``log-entropy``
+is the classic LSA weighting, and gensim's ``LogEntropyModel``): 1 for a token concentrated in one
+unit, 0 for one spread evenly over all.  ``normalize=True`` scales each row to unit L2 norm last.
 These are exactly scikit-learn's ``TfidfVectorizer`` conventions (``sublinear_tf`` is ``log``),
 so on the same vocabulary both give the same matrix.
 
@@ -52,30 +56,38 @@ from .errors import CorpusError, NotFittedError, ParameterError, check_choice, c
 from .vocab import Vocabulary, load_stopwords
 
 __all__ = ["BagOfWords", "count_matrix", "count_matrix_and_vocabulary", "parse_weighting",
-           "TF_WEIGHTINGS", "IDF_KINDS"]
+           "TF_WEIGHTINGS", "IDF_KINDS",
+           "GLOBAL_WEIGHTINGS", "idf_weights", "entropy_weights", "normalize_rows"]
 
 logger = logging.getLogger(__name__)
 
 TF_WEIGHTINGS = ("count", "binary", "tf", "log")
 IDF_KINDS = ("smooth", "plain")
+GLOBAL_WEIGHTINGS = ("idf", "entropy")
 _CHUNK_TOKENS = 1 << 20
 
 
-def parse_weighting(weighting: str) -> tuple[str, bool]:
-    """Split a weighting name into its tf part and whether idf applies.
+def parse_weighting(weighting: str) -> tuple[str, str | None]:
+    """Split a weighting name into its tf part and its global part (``"idf"``, ``"entropy"``, None).
 
-    >>> parse_weighting("tfidf"), parse_weighting("log-idf"), parse_weighting("binary")
-    (('count', True), ('log', True), ('binary', False))
+    >>> parse_weighting("tfidf"), parse_weighting("logidf"), parse_weighting("log-entropy")
+    (('count', 'idf'), ('log', 'idf'), ('log', 'entropy'))
+    >>> parse_weighting("binary")
+    ('binary', None)
     """
     if not isinstance(weighting, str):
         raise ParameterError(f"weighting must be a string, got {weighting!r}")
     name = "count-idf" if weighting == "tfidf" else weighting
-    tf, _, idf = name.partition("-")
-    if tf not in TF_WEIGHTINGS or idf not in ("", "idf"):
+    for suffix in GLOBAL_WEIGHTINGS:
+        if name.endswith(suffix) and not name.endswith("-" + suffix):
+            name = name[:-len(suffix)] + "-" + suffix      # "logidf" -> "log-idf"
+    tf, _, global_weight = name.partition("-")
+    if tf not in TF_WEIGHTINGS or global_weight not in ("", *GLOBAL_WEIGHTINGS):
         choices = ", ".join(repr(w) for w in (*TF_WEIGHTINGS, "tfidf",
-                                               *(w + "-idf" for w in TF_WEIGHTINGS)))
+                                               *(w + "-idf" for w in TF_WEIGHTINGS),
+                                               *(w + "-entropy" for w in TF_WEIGHTINGS)))
         raise ParameterError(f"weighting must be one of {choices}, got {weighting!r}")
-    return tf, idf == "idf"
+    return tf, global_weight or None
 
 
 def _block(ids: np.ndarray, lengths, n_columns: int) -> sp.csr_matrix:
@@ -249,7 +261,7 @@ class BagOfWords:
     n_documents_ : int
         Number of units in the fitted corpus.
     idf_ : array of float64, (d,)
-        The idf of each token (all ones when the weighting has no idf).
+        The global weight of each token: its idf, its entropy weight, or ones.
 
     Examples
     --------
@@ -274,13 +286,13 @@ class BagOfWords:
         self.chunk_tokens = chunk_tokens
 
     def _check_params(self) -> tuple[str, bool]:
-        tf, use_idf = parse_weighting(self.weighting)
+        tf, global_weight = parse_weighting(self.weighting)
         check_choice("idf", self.idf, IDF_KINDS)
         check_positive("chunk_tokens", self.chunk_tokens, integer=True)
         if self.vocabulary is not None and not isinstance(self.vocabulary, Vocabulary):
             raise ParameterError("vocabulary must be a wordspace Vocabulary, got "
                                  f"{type(self.vocabulary).__name__}")
-        return tf, use_idf
+        return tf, global_weight
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, corpus) -> BagOfWords:
@@ -305,13 +317,16 @@ class BagOfWords:
         return self.weight(self.fit_counts(corpus), copy=False)
 
     def _fit_from_counts(self, counts: sp.csr_matrix, vocabulary: Vocabulary) -> None:
-        _, use_idf = self._check_params()
+        _, global_weight = self._check_params()
         self.vocabulary_ = vocabulary
         self.n_documents_ = counts.shape[0]
         self.document_frequency_ = np.bincount(counts.indices, minlength=counts.shape[1]
                                                ).astype(np.int64)
-        self.idf_ = idf_weights(self.document_frequency_, self.n_documents_,
-                                self.idf if use_idf else None)
+        if global_weight == "entropy":
+            self.idf_ = entropy_weights(counts)
+        else:
+            self.idf_ = idf_weights(self.document_frequency_, self.n_documents_,
+                                    self.idf if global_weight == "idf" else None)
 
     # -- transforming -------------------------------------------------------------------------
     def _fitted(self) -> None:
@@ -372,6 +387,27 @@ def idf_weights(document_frequency: np.ndarray, n_documents: int, kind: str | No
     if kind == "smooth":
         return np.log((1.0 + n_documents) / (1.0 + df)) + 1.0
     return np.log(max(n_documents, 1) / np.maximum(df, 1.0)) + 1.0
+
+
+def entropy_weights(counts: sp.csr_matrix) -> np.ndarray:
+    """Entropy global weights ``1 + sum_i p_ij ln p_ij / ln n`` of a raw count matrix (float64).
+
+    ``p_ij`` is the share of token ``j``'s occurrences that fall in unit ``i``.  A token absent
+    from the matrix, or a matrix of one unit, gets weight 1.
+
+    >>> entropy_weights(sp.csr_matrix([[2.0, 1.0], [0.0, 1.0]])).round(6).tolist()
+    [1.0, 0.0]
+    """
+    counts = sp.csr_matrix(counts)
+    n_units, n_tokens = counts.shape
+    if n_units < 2:
+        return np.ones(n_tokens)
+    data = counts.data.astype(np.float64)
+    totals = np.bincount(counts.indices, weights=data, minlength=n_tokens)
+    shares = data / totals[counts.indices]
+    plogp = np.zeros_like(shares)
+    np.multiply(shares, np.log(shares, where=shares > 0, out=np.zeros_like(shares)), out=plogp)
+    return 1.0 + np.bincount(counts.indices, weights=plogp, minlength=n_tokens) / np.log(n_units)
 
 
 def _scale_rows(matrix: sp.csr_matrix, factors: np.ndarray) -> None:
