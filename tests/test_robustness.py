@@ -285,6 +285,35 @@ def test_truncated_array_inside_a_whole_zip(vectors_files):
     assert_user_error(run("neighbors", vectors_files / "short.ws", "king"), "truncated")
 
 
+def test_all_stopwords_says_so(tmp_path):
+    path = tmp_path / "stop.txt"
+    path.write_text("the a of\nand the\n")
+    assert_user_error(run("vocab", path, "--stopwords", "english"), "every token", "stopword")
+    with pytest.raises(CorpusError, match="every token .* is a stopword"):
+        Vocabulary.build(Corpus(path), stopwords="english")
+    assert_user_error(run("vocab", path, "--min-count", "10"), "lower min_count")
+
+
+# -- evaluation files -----------------------------------------------------------------------------
+def test_bad_evaluation_files(vectors_files):
+    model = vectors_files / "good.ws"
+    (vectors_files / "picture.png").write_bytes(png_bytes())
+    (vectors_files / "nopairs.tsv").write_text("king queen\n# a comment\n")
+    for option in ("--pairs", "--analogies"):
+        assert_user_error(run("evaluate", model, option, vectors_files / "picture.png"),
+                          "picture.png, line 1: not UTF-8 text")
+        assert_user_error(run("evaluate", model, option, vectors_files / "absent.tsv"),
+                          "does not exist")
+    assert_user_error(run("evaluate", model, "--pairs", vectors_files / "nopairs.tsv"),
+                      "holds no word pairs")
+    assert_user_error(run("evaluate", model, "--analogies", vectors_files / "nopairs.tsv"),
+                      "holds no analogy questions")
+    # a readable file whose words are all unknown is a score of nothing, not an error
+    (vectors_files / "oov.tsv").write_text("zebra yak 3.5\n")
+    result = run("evaluate", model, "--pairs", vectors_files / "oov.tsv", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["coverage"] == 0.0
+
+
 # -- queries --------------------------------------------------------------------------------------
 def test_unknown_words_are_named_with_suggestions(vectors_files):
     model = vectors_files / "good.ws"

@@ -113,8 +113,9 @@ def _read_pairs(path) -> list[tuple[str, str, float]]:
     if not Path(path).is_file():
         raise ParameterError(f"word-pairs file {path} does not exist")
     pairs = []
-    with open(path, encoding="utf-8") as lines:
-        for line_no, line in enumerate(lines, 1):
+    with open(path, "rb") as lines:
+        for line_no, raw in enumerate(lines, 1):
+            line = _decode(raw, path, line_no)
             if not line.strip() or line.startswith("#"):
                 continue
             fields = line.rstrip("\r\n").split("\t") if "\t" in line else line.split()
@@ -123,7 +124,16 @@ def _read_pairs(path) -> list[tuple[str, str, float]]:
                 pairs.append((word1.strip(), word2.strip(), float(score)))
             except ValueError:
                 logger.info("skipping invalid line %d in %s: %r", line_no, path, line)
+    if not pairs:
+        raise ParameterError(f"{path} holds no word pairs; expected 'word1 word2 score' lines")
     return pairs
+
+
+def _decode(raw: bytes, path, line_no: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParameterError(f"{path}, line {line_no}: not UTF-8 text") from None
 
 
 def _pair_cosines(vectors: np.ndarray, rows1, rows2) -> np.ndarray:
@@ -251,7 +261,7 @@ def _read_analogies(path, lookup: dict, case_insensitive: bool):
     norm = str.upper if case_insensitive else str
     with open(path, "rb") as lines:
         for line_no, raw in enumerate(lines, 1):
-            line = raw.decode("utf-8")
+            line = _decode(raw, path, line_no)
             if line.startswith(": "):
                 sections.append(line.lstrip(": ").strip())
                 continue
@@ -268,6 +278,8 @@ def _read_analogies(path, lookup: dict, case_insensitive: bool):
                 continue
             questions.append(rows)
             owners.append(len(sections) - 1)
+    if not questions and not skipped:
+        raise ParameterError(f"{path} holds no analogy questions; expected 'a b c d' lines")
     return sections, np.array(questions, dtype=np.int64).reshape(-1, 4), \
         np.array(owners, dtype=np.int64), skipped
 
@@ -634,8 +646,9 @@ def evaluate_file(emb: Embeddings, path, kind: str, name: str | None = None,
         raise ParameterError(f"evaluation file {path} does not exist")
     name = name or Path(path).stem
     if kind == "pairs":
+        pairs = _read_pairs(path)  # an unreadable file is an error, not a score of nothing
         try:
-            result = word_pairs(emb, path, name=name)
+            result = word_pairs(emb, pairs, name=name)
         except ParameterError:  # nothing in the vocabulary: a score of nothing
             return EvaluationRow(set=name, metric="spearman", score=float("nan"), coverage=0.0)
         return EvaluationRow(set=name, metric="spearman", score=result.spearman,

@@ -39,6 +39,16 @@ __all__ = ["Vocabulary", "EncodedCorpus", "load_stopwords"]
 logger = logging.getLogger(__name__)
 
 
+def _nothing_kept(name, min_count: int, n_raw: int, n_stopped: int) -> str:
+    """Why a vocabulary came out empty, and what to change."""
+    if n_stopped == n_raw:
+        return (f"every token of corpus {name} is a stopword ({n_raw} tokens); use another "
+                "stopword list or none")
+    stopped = f", {n_stopped} of them stopwords" if n_stopped else ""
+    return (f"no token of corpus {name} occurs {min_count} times or more (it has {n_raw} tokens"
+            f"{stopped}); lower min_count")
+
+
 def load_stopwords(stopwords) -> frozenset[str]:
     """A stopword set from ``None``, ``"english"`` (built in), a file path, or an iterable.
 
@@ -158,12 +168,10 @@ class Vocabulary:
         bar.close()
         if n_raw == 0:
             raise CorpusError(f"corpus {corpus.name} contains no tokens")
-        for word in stop:
-            counter.pop(word, None)
+        n_stopped = sum(counter.pop(word, 0) for word in stop)
         items = [(t, c) for t, c in counter.items() if c >= min_count]
         if not items:
-            raise CorpusError(f"no token of corpus {corpus.name} occurs {min_count} times or more "
-                              f"(it has {n_raw} tokens); lower min_count")
+            raise CorpusError(_nothing_kept(corpus.name, min_count, n_raw, n_stopped))
         items.sort(key=lambda item: (-item[1], item[0]))
         if max_size is not None:
             items = items[:max_size]
@@ -233,12 +241,10 @@ class Vocabulary:
         n_raw = int(sum(lengths))
         if n_raw == 0:
             raise CorpusError(f"corpus {corpus.name} contains no tokens")
-        for word in stop:
-            counter.pop(word, None)
+        n_stopped = sum(counter.pop(word, 0) for word in stop)
         items = [(t, c) for t, c in counter.items() if c >= min_count]
         if not items:
-            raise CorpusError(f"no token of corpus {corpus.name} occurs {min_count} times or more "
-                              f"(it has {n_raw} tokens); lower min_count")
+            raise CorpusError(_nothing_kept(corpus.name, min_count, n_raw, n_stopped))
         items.sort(key=lambda item: (-item[1], item[0]))
         items = items[:max_size] if max_size is not None else items
         vocab = cls([t for t, _ in items], [c for _, c in items], n_raw_tokens=n_raw,
