@@ -235,7 +235,7 @@ class LSA:
             start = rng.standard_normal(min(n, d))
             U, s, Vt = svds(matrix.astype(np.float64), k=k, v0=start)
             order = np.argsort(s)[::-1]
-            U, s, Vt = linalg.svd_flip(U[:, order], Vt[order])
+            U, Vt = linalg.svd_flip(U[:, order], Vt[order])
             s = s[order]
         total = linalg.frobenius_norm_squared(matrix)
         self.components_ = np.ascontiguousarray(Vt, dtype=np.float32)
