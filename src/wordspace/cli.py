@@ -494,6 +494,31 @@ def plot(model, output, words, topn, as_arrows, analogies, section, max_pairs, d
     click.echo(f"drew {drawn} -> {output}")
 
 
+# -------------------------------------------------------------------------------- topics ----
+@cli.command(epilog=_example("wordspace train brown --method lsa --dim 50 -o brown-lsa.ws",
+                             "wordspace topics brown-lsa.ws --count 5 --topn 8"))
+@click.argument("model")
+@click.option("--count", "n_topics", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Components to show, strongest first.")
+@click.option("--topn", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Words per component.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def topics(model, n_topics, topn, as_json):
+    """The top words of each component of an LSA MODEL (largest |weight|, signed)."""
+    from .models.lsa import LSA
+
+    lsa = LSA.load(model)
+    shown = lsa.topics(topn=topn)[:n_topics]
+    shares = lsa.explained_energy_ratio_
+    if as_json:
+        click.echo(json.dumps([{"component": i, "energy": round(float(shares[i]), 6),
+                                "words": [[w, round(x, 6)] for w, x in words]}
+                               for i, words in enumerate(shown)]))
+        return
+    for i, words in enumerate(shown):
+        listed = "  ".join(f"{'-' if x < 0 else '+'}{w}" for w, x in words)
+        click.echo(f"{i:3d} ({shares[i]:6.2%})  {listed}")
+
 def main(argv=None):
     """Entry point of the ``wordspace`` script."""
     cli.main(args=argv, prog_name="wordspace")
