@@ -13,8 +13,9 @@ predictions it made, and their number, so the caller can average over any number
 
 Random numbers come from a 64-bit linear congruential generator whose state lives in a
 one-element ``uint64`` array per thread, so a run with one thread and one seed is bit-for-bit
-repeatable.  The sigmoid and the loss come from tables over ``[-MAX_EXP, MAX_EXP]``, clamped at the
-ends (the C tool's scheme).
+repeatable.  The sigmoid and the loss come from tables over ``[-MAX_EXP, MAX_EXP]``; a score
+outside that range makes no update (gensim's rule, see :func:`_gradient`) but still counts in the
+loss.
 
 Negative samples are drawn from the unigram^0.75 distribution with Walker's alias method: two
 arrays of vocabulary length, one uniform draw per sample, no search and no big table.
@@ -121,6 +122,19 @@ def _loss_term(f, label, loss_pos, loss_neg, index):
     if f > MAX_EXP:
         return f
     return loss_neg[index]
+
+
+@_jit_inline
+def _gradient(f, label, sigmoid, index, alpha):
+    """``(label - sigmoid(f)) * alpha``, and no step at all once ``|f| >= MAX_EXP``.
+
+    A saturated score gets no update (gensim's rule): the C tool's clamped step there lets a
+    row that has grown large grow larger, and on long runs of one repeated token (``ax ax ax``
+    in 20 Newsgroups) the vectors diverge.
+    """
+    if f <= -MAX_EXP or f >= MAX_EXP:
+        return np.float32(0.0)
+    return (np.float32(label) - sigmoid[index]) * alpha
 
 
 @_jit_inline
@@ -333,7 +347,7 @@ def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, s
                 t = _table_index(f)
                 label = 1 if k == 0 else 0
                 loss += _loss_term(f, label, loss_pos, loss_neg, t)
-                grads[k] = (np.float32(label) - sigmoid[t]) * alpha
+                grads[k] = _gradient(f, label, sigmoid, t, alpha)
             for k in range(n_targets):
                 target = targets[k]
                 g = grads[k]
@@ -397,7 +411,7 @@ def cbow_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, st
                     f += neu1[d] * syn1[node, d]
                 t = _table_index(f)
                 loss += _loss_term(f, label, loss_pos, loss_neg, t)
-                g = (np.float32(label) - sigmoid[t]) * alpha
+                g = _gradient(f, label, sigmoid, t, alpha)
                 for d in range(dim):
                     neu1e[d] += g * syn1[node, d]
                     syn1[node, d] += g * neu1[d]
@@ -455,7 +469,7 @@ def sg_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, sta
                         f += syn0[c, d] * syn1[target, d]
                     t = _table_index(f)
                     loss += _loss_term(f, label, loss_pos, loss_neg, t)
-                    g = (np.float32(label) - sigmoid[t]) * alpha
+                    g = _gradient(f, label, sigmoid, t, alpha)
                     for d in range(dim):
                         neu1e[d] += g * syn1[target, d]
                         syn1[target, d] += g * syn0[c, d]
@@ -531,7 +545,7 @@ def sg_neg_shared_block(ids, seg_offsets, seg_start, seg_end, keep, window, shri
                     t = _table_index(f)
                     label = 1 if k == 0 else 0
                     loss += _loss_term(f, label, loss_pos, loss_neg, t)
-                    grads[r, k] = (np.float32(label) - sigmoid[t]) * alpha
+                    grads[r, k] = _gradient(f, label, sigmoid, t, alpha)
                 r += 1
             predictions += m
             # input rows: X += G @ W
@@ -590,7 +604,7 @@ def sg_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, stat
                         f += syn0[c, d] * syn1[node, d]
                     t = _table_index(f)
                     loss += _loss_term(f, label, loss_pos, loss_neg, t)
-                    g = (np.float32(label) - sigmoid[t]) * alpha
+                    g = _gradient(f, label, sigmoid, t, alpha)
                     for d in range(dim):
                         neu1e[d] += g * syn1[node, d]
                         syn1[node, d] += g * syn0[c, d]
