@@ -244,3 +244,14 @@ def test_cache_dir_memory_maps_the_encoded_corpus(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []  # the file's name is gone; the map lives on
     reference = Word2Vec(**SMALL).fit(CORPUS)
     assert np.array_equal(model.input_vectors_, reference.input_vectors_)
+
+
+@pytest.mark.parametrize("architecture", ["cbow", "skipgram"])
+def test_long_runs_of_one_token_do_not_blow_up(architecture):
+    # 20 Newsgroups holds lines of thousands of "ax": the vectors must stay bounded
+    corpus = CORPUS + [["ax"] * 3000] * 20
+    model = Word2Vec(architecture=architecture, **{**SMALL, "epochs": 5}).fit(corpus)
+    norms = np.linalg.norm(model.input_vectors_, axis=1)
+    assert np.isfinite(model.input_vectors_).all()
+    assert norms.max() < 20
+    assert model.loss_history_[-1] < model.loss_history_[0]
