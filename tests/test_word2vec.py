@@ -222,11 +222,11 @@ def test_segments_cut_long_documents_and_drop_empty_ones():
 
 @pytest.mark.parametrize("min_count", [1, 2, 40])
 def test_one_pass_encoding_matches_the_vocabulary_module(min_count):
-    corpus = as_corpus(["the cat sat on the mat", "", "the dog sat", "zebra apple apple the"]
+    corpus = as_corpus(["", "the cat sat on the mat", "", "the dog sat", "zebra apple apple the"]
                        + [" ".join(doc) for doc in CORPUS[:40]])
     vocab = Vocabulary.build(corpus, min_count=min_count)
     encoded = vocab.encode_corpus(corpus)
-    one_vocab, one_encoded = _count_and_encode(corpus, min_count)
+    one_vocab, one_encoded = _count_and_encode(corpus, min_count, chunk_tokens=37)
     assert one_vocab.tokens == vocab.tokens
     assert one_vocab.counts.tolist() == vocab.counts.tolist()
     assert (one_vocab.n_raw_tokens, one_vocab.n_documents) == (vocab.n_raw_tokens,

@@ -148,17 +148,29 @@ def _count_and_encode(corpus, min_count: int, chunk_tokens: int = 1 << 20):
     remap[order] = np.arange(len(order), dtype=np.int32)
     vocab = Vocabulary(tokens[order].tolist(), counts[order], n_raw_tokens=n_raw,
                        n_documents=n_docs)
-    provisional = np.concatenate(pieces)
-    pieces.clear()
-    ids = remap[provisional]
-    known = ids >= 0
-    kept_before = np.zeros(len(ids) + 1, np.int64)
-    np.cumsum(known, out=kept_before[1:])
     raw_offsets = np.zeros(len(lengths) + 1, np.int64)
     np.cumsum(lengths, out=raw_offsets[1:])
+    # map chunk by chunk into one preallocated array (no corpus-sized temporaries)
+    ids = np.empty(int(counts[frequent].sum()), np.int32)
+    offsets = np.empty(len(raw_offsets), np.int64)
+    n_ids = raw_start = first_doc = 0
+    pieces.reverse()
+    while pieces:
+        mapped = remap[pieces.pop()]
+        raw_end = raw_start + len(mapped)
+        known = mapped >= 0
+        known_before = np.zeros(len(mapped) + 1, np.int64)
+        np.cumsum(known, out=known_before[1:])
+        last_doc = int(np.searchsorted(raw_offsets, raw_end, side="left"))
+        offsets[first_doc:last_doc] = n_ids + known_before[raw_offsets[first_doc:last_doc]
+                                                           - raw_start]
+        ids[n_ids:n_ids + int(known_before[-1])] = mapped[known]
+        n_ids += int(known_before[-1])
+        raw_start, first_doc = raw_end, last_doc
+    offsets[first_doc:] = n_ids
     logger.info("vocabulary: %d tokens kept of %d distinct, %d tokens in %d documents",
                 len(vocab), len(table), n_raw, n_docs)
-    return vocab, EncodedCorpus(ids[known], kept_before[raw_offsets], n_raw_tokens=n_raw)
+    return vocab, EncodedCorpus(ids, offsets, n_raw_tokens=n_raw)
 
 
 class Word2Vec:
