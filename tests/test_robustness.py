@@ -230,6 +230,14 @@ def test_truncated_and_overlong_binary_word2vec(vectors_files):
     assert_user_error(run("info", nan), "row 2", "NaN")
 
 
+@pytest.mark.parametrize("raw", [b"    ", b"1 2 ", b"abcd", b" 1 x"])
+def test_binary_rows_that_look_like_text_are_still_binary(tmp_path, raw):
+    # float32 values whose 4 bytes are printable characters (found by the round-trip property)
+    vector = np.frombuffer(raw, dtype=np.float32).reshape(1, 1)
+    Embeddings(["tok"], vector).save_word2vec_format(tmp_path / "v.bin", binary=True)
+    assert load_word2vec_format(tmp_path / "v.bin").vectors.tobytes() == raw
+
+
 def test_good_files_still_load(vectors_files):
     for name in ("good.ws", "good.txt", "good.bin"):
         result = run("info", vectors_files / name, "--json")

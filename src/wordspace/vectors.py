@@ -27,9 +27,9 @@ Reading is strict; a bad file raises :class:`~wordspace.errors.ModelFormatError`
 problem and the row: a missing or empty file, a header that is not two integers, fewer or more
 rows than the header announces (more are allowed with ``limit=``), a text row with too few or
 too many values, a field that is not a number, a truncated binary row, a token that is not
-valid UTF-8 (unless ``unicode_errors="replace"`` or ``"ignore"`` is given, as the C tool may cut multi-byte characters), and NaN or infinite values,
-which would poison every cosine.  A token that occurs twice keeps its first vector, as in gensim
-(a warning is logged).
+valid UTF-8 (unless ``unicode_errors="replace"`` or ``"ignore"`` is given, as the C tool may
+cut multi-byte characters), and NaN or infinite values, which would poison every cosine.  A
+token that occurs twice keeps its first vector, as in gensim (a warning is logged).
 """
 
 from __future__ import annotations
@@ -444,6 +444,8 @@ def _looks_like_text(buf, start: int, dim: int) -> bool:
     # not a valid text row: binary if the bytes after the token are not printable text
     # (a binary float32 is printable by chance with probability about 0.37 ** 4 per value)
     space = line.find(b" ")
+    if space > 0 and len(line) - space - 1 == 4 * dim:
+        return False  # not a text row, and exactly one binary row's bytes up to the newline
     window = line[space + 1:space + 1 + 4 * dim] if space >= 0 else line
     return all(32 <= byte < 127 or byte in (9, 13) for byte in window)
 
