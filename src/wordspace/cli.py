@@ -488,7 +488,7 @@ def plot(model, output, words, topn, as_arrows, analogies, section, max_pairs, d
                 drawn = f"{len(chosen_words)} words"
             else:
                 plotting.word_map(embeddings, topn=topn, method=method, seed=seed, **look)
-                drawn = f"the {topn} most frequent words"
+                drawn = f"the {min(topn, len(embeddings))} most frequent words"
     for warning in caught:
         click.echo(f"wordspace: warning: {warning.message}", err=True)
     click.echo(f"drew {drawn} -> {output}")
