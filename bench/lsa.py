@@ -1,0 +1,200 @@
+"""LSA side by side: wordspace vs scikit-learn (TfidfVectorizer + TruncatedSVD) vs gensim (LsiModel).
+
+Each method runs end to end (read and tokenise the text, weight, decompose) in its own child
+process, so its wall time and peak resident memory (``ru_maxrss``) are its own; the baseline RSS
+of a child after its imports is printed too.  All three use the same tokeniser
+(``wordspace.corpus.tokenize``), the same English stopwords and drop tokens seen in fewer than 2
+units (gensim: ``no_below=2`` documents; scikit-learn: ``min_df=2``; wordspace: ``min_count=2``
+occurrences).  scikit-learn's TruncatedSVD runs with the same ``k`` and ``n_iter`` (and its default
+10 oversamples, as ours); gensim's LsiModel with its defaults (one pass, 2 power iterations).
+
+Captured energy is measured on one matrix for all: wordspace's tf-idf matrix ``X`` of the corpus;
+each method's components are mapped onto its columns by token and the share of ``||X||_F^2`` in
+their span is reported (``captured_energy``), next to each method's share of its own matrix.
+
+    python bench/lsa.py                      # 20 Newsgroups (all 18,846 texts) and big.txt
+    python bench/lsa.py --corpus 20ng --k 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+METHODS = ("wordspace", "sklearn", "gensim")
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def texts(corpus: str):
+    """A fresh iterator over the raw texts (one per unit)."""
+    if corpus == "20ng":
+        from wordspace.datasets import read_tsv
+
+        yield from read_tsv(DATA / "docs" / "20ng_bydate.tsv.gz", text=("subject", "body")).texts
+    else:
+        import gzip
+
+        with gzip.open(DATA / "corpus" / "big.txt.gz", "rt", encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    yield line
+
+
+def wordspace_corpus(corpus: str):
+    from wordspace.corpus import Corpus
+
+    if corpus == "20ng":
+        from wordspace.datasets import read_tsv
+
+        return Corpus(read_tsv(DATA / "docs" / "20ng_bydate.tsv.gz",
+                               text=("subject", "body")).texts)
+    return Corpus(DATA / "corpus" / "big.txt.gz", granularity="paragraph")
+
+
+def run_child(method: str, corpus: str, k: int, n_iter: int, out: str) -> dict:
+    from wordspace.corpus import tokenize
+    from wordspace.vocab import load_stopwords
+
+    base = rss_mb()
+    stop = load_stopwords("english")
+    start = time.perf_counter()
+    if method == "wordspace":
+        from wordspace.models.lsa import LSA
+
+        model = LSA(k, weighting="tfidf", min_count=2, n_iter=n_iter, seed=0).fit(
+            wordspace_corpus(corpus))
+        seconds = time.perf_counter() - start
+        tokens, components = model.vocabulary_.tokens, model.components_
+        own = model.explained_energy_
+        shape = (model.document_vectors_.shape[0], len(tokens))
+    elif method == "sklearn":
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectorizer = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None,
+                                     stop_words=sorted(stop), min_df=2, dtype=np.float32)
+        X = vectorizer.fit_transform(texts(corpus))
+        svd = TruncatedSVD(k, algorithm="randomized", n_iter=n_iter, random_state=0).fit(X)
+        seconds = time.perf_counter() - start
+        tokens, components = list(vectorizer.get_feature_names_out()), svd.components_
+        data = X.data.astype(np.float64)
+        own = float((svd.singular_values_ ** 2).sum() / (data @ data))
+        shape = X.shape
+    else:
+        from gensim.corpora import Dictionary
+        from gensim.models import LsiModel, TfidfModel
+
+        class Stream:
+            def __iter__(self):
+                for text in texts(corpus):
+                    yield [t for t in tokenize(text) if t not in stop]
+
+        dictionary = Dictionary(Stream())
+        dictionary.filter_extremes(no_below=2, no_above=1.0, keep_n=None)
+
+        class Bows:
+            def __iter__(self):
+                for doc in Stream():
+                    yield dictionary.doc2bow(doc)
+
+        tfidf = TfidfModel(dictionary=dictionary)
+        lsi = LsiModel(tfidf[Bows()], id2word=dictionary, num_topics=k)
+        seconds = time.perf_counter() - start
+        tokens = [dictionary[i] for i in range(len(dictionary))]
+        components = lsi.projection.u.T
+        own = float("nan")
+        shape = (dictionary.num_docs, len(dictionary))
+    np.save(out, np.asarray(components, dtype=np.float32))
+    with open(out + ".tokens", "w", encoding="utf-8") as handle:
+        handle.write("\n".join(tokens))
+    return {"method": method, "seconds": seconds, "peak_rss_mb": rss_mb(), "base_rss_mb": base,
+            "own_energy": own, "shape": list(shape)}
+
+
+def reference_energy(corpus: str, results: list[dict], files: dict) -> None:
+    """Captured energy of each method's components on wordspace's tf-idf matrix."""
+    from wordspace.bow import BagOfWords
+    from wordspace.models.linalg import captured_energy
+
+    bow = BagOfWords(weighting="tfidf", min_count=2, stopwords="english")
+    X = bow.fit_transform(wordspace_corpus(corpus))
+    index = bow.vocabulary_.index
+    for result in results:
+        path = files[result["method"]]
+        components = np.load(path)
+        tokens = open(path + ".tokens", encoding="utf-8").read().split("\n")
+        mapped = np.zeros((len(components), X.shape[1]), np.float64)
+        columns = np.array([index.get(t, -1) for t in tokens])
+        found = columns >= 0
+        mapped[:, columns[found]] = components[:, found]
+        result["energy"] = captured_energy(X, mapped)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", choices=("20ng", "big", "both"), default="both")
+    parser.add_argument("--k", type=int, default=100)
+    parser.add_argument("--n-iter", type=int, default=5)
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--threads", default="1",
+                        help="BLAS threads of every child (default 1: on a shared 2-core box "
+                             "OpenBLAS threads spin against each other; 'default' leaves it)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_child(args.child, args.corpus, args.k, args.n_iter, args.out)))
+        return
+    if not DATA.is_dir():
+        sys.exit(f"shared data not found at {DATA}")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()}), "
+          f"BLAS threads per child: {args.threads}")
+    for corpus in (("20ng", "big") if args.corpus == "both" else (args.corpus,)):
+        results, files = [], {}
+        folder = tempfile.mkdtemp(prefix="bench-lsa-")
+        for method in args.methods.split(","):
+            out = os.path.join(folder, method + ".npy")
+            files[method] = out
+            env = dict(os.environ)
+            if args.threads != "default":
+                for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                    env[name] = args.threads
+            child = subprocess.run([sys.executable, __file__, "--child", method, "--corpus", corpus,
+                                    "--k", str(args.k), "--n-iter", str(args.n_iter),
+                                    "--out", out], capture_output=True, text=True, env=env)
+            if child.returncode:
+                print(f"{method} failed:\n{child.stderr[-3000:]}")
+                continue
+            results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        reference_energy(corpus, results, files)
+        print(f"\n== {corpus}: k={args.k}, n_iter={args.n_iter}")
+        print(f"{'method':10s} {'units x tokens':>18s} {'seconds':>8s} {'peak MB':>8s} "
+              f"{'base MB':>8s} {'energy':>8s} {'own':>8s}")
+        for r in results:
+            print(f"{r['method']:10s} {r['shape'][0]:>9,d} x {r['shape'][1]:<7,d}"
+                  f"{r['seconds']:8.1f} {r['peak_rss_mb']:8.0f} {r['base_rss_mb']:8.0f} "
+                  f"{r['energy']:8.4f} {r['own_energy']:8.4f}")
+        ours = next((r for r in results if r["method"] == "wordspace"), None)
+        for r in results:
+            if ours and r is not ours:
+                print(f"{r['method']}/wordspace: time x{r['seconds'] / ours['seconds']:.2f}, "
+                      f"peak memory x{r['peak_rss_mb'] / ours['peak_rss_mb']:.2f}, "
+                      f"energy {r['energy'] - ours['energy']:+.4f}")
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
