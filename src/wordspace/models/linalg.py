@@ -193,26 +193,27 @@ def svd_flip(U: np.ndarray, Vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return U * signs, Vt * signs[:, None]
 
 
-def orthonormalize(block: np.ndarray) -> np.ndarray:
-    """An orthonormal basis of the columns of a tall ``block`` (same dtype), by Cholesky QR2.
+def orthonormalize(block: np.ndarray, rounds: int = 2) -> np.ndarray:
+    """An orthonormal basis of the columns of a tall ``block`` (same dtype), by Cholesky QR.
 
-    Two rounds of ``Q = Y chol(Y^T Y)^{-T}`` with the small Gram matrix in float64: two
-    matrix products and a triangular solve, several times faster than Householder QR on a tall
-    block (Fukaya et al., 2014).  Falls back to Householder QR if the block is rank-deficient.
+    Each round is ``Q = Y R^{-1}`` with ``R = chol(Y^T Y)``, the small Gram matrix in float64:
+    two matrix products, several times faster than Householder QR on a tall block; two rounds
+    (CholeskyQR2, Fukaya et al. 2014) are orthonormal to rounding.  Falls back to Householder QR
+    if the block is numerically rank-deficient.
     """
     basis = block
     try:
-        for _ in range(2):
+        for _ in range(rounds):
             wide = basis.astype(np.float64, copy=False)
-            gram = wide.T @ wide
-            factor = scipy.linalg.cholesky(gram, lower=False, check_finite=False)
-            basis = scipy.linalg.solve_triangular(factor, wide.T, trans="T", lower=False,
-                                                  check_finite=False).T
+            factor = scipy.linalg.cholesky(wide.T @ wide, lower=False, check_finite=False)
+            inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=False,
+                                                    check_finite=False)
+            basis = basis @ inverse.astype(basis.dtype)
+            if not np.all(np.isfinite(inverse)):
+                raise np.linalg.LinAlgError("singular block")
     except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
-        basis = np.linalg.qr(block.astype(np.float64, copy=False))[0]
-    if not np.all(np.isfinite(basis)):
-        basis = np.linalg.qr(block.astype(np.float64, copy=False))[0]
-    return np.ascontiguousarray(basis, dtype=block.dtype)
+        basis = np.linalg.qr(block.astype(np.float64, copy=False))[0].astype(block.dtype)
+    return basis
 
 
 def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int = 5,
@@ -263,11 +264,11 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
         X = np.asarray(X, dtype=dtype)
     X_t = X.T.tocsr() if sp.issparse(X) else X.T              # row-major transpose: fast X^T @
     bar = progress(total=2 * n_iter + 2, desc=desc, unit=" passes")
-    sample = rng.standard_normal((d, width)).astype(dtype)
+    sample = rng.standard_normal((d, width), dtype=np.float32).astype(dtype, copy=False)
     basis = orthonormalize(np.asarray(X @ sample))             # n x l
     bar.update()
     for _ in range(n_iter):
-        cobasis = orthonormalize(np.asarray(X_t @ basis))      # d x l
+        cobasis = orthonormalize(np.asarray(X_t @ basis), 1)   # d x l; one round suffices here
         bar.update()
         basis = orthonormalize(np.asarray(X @ cobasis))        # n x l
         bar.update()
@@ -276,7 +277,7 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     projected_t = np.asarray(X_t @ basis, dtype=np.float64)   # d x l = B^T
     bar.update()
     bar.close()
-    cobasis = orthonormalize(projected_t)
+    cobasis = orthonormalize(projected_t).astype(np.float64)
     small = cobasis.T @ projected_t                            # R (l x l), B^T = P R
     U_small, s, W_t = np.linalg.svd(small.T, full_matrices=False)
     Vt = (cobasis @ W_t[:n_components].T).T
