@@ -35,6 +35,15 @@ METHODS = ("wordspace", "sklearn", "gensim")
 
 
 def rss_mb() -> float:
+    """Peak resident memory of this process so far (VmHWM; unlike ru_maxrss, not inherited from
+    the parent across fork + exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -186,31 +186,42 @@ def subspace_angles(A, B, degrees: bool = False) -> np.ndarray:
 
 
 def svd_flip(U: np.ndarray, Vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fix the signs of singular vector pairs: the largest entry of each row of ``Vt`` is positive."""
+    """Fix the signs of singular vector pairs: the largest entry of each row of ``Vt`` is positive.
+
+    ``Vt`` is flipped in place when it is writeable.
+    """
     rows = np.arange(Vt.shape[0])
     signs = np.sign(Vt[rows, np.argmax(np.abs(Vt), axis=1)])
     signs[signs == 0] = 1
-    return U * signs, Vt * signs[:, None]
+    if Vt.flags.writeable:
+        Vt *= signs[:, None].astype(Vt.dtype)
+    else:
+        Vt = Vt * signs[:, None]
+    return U * signs, Vt
+
+
+def _gram(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``left^T right`` of two tall blocks (one BLAS product in their dtype), as float64."""
+    return np.asarray(left.T @ right, dtype=np.float64)
 
 
 def orthonormalize(block: np.ndarray, rounds: int = 2) -> np.ndarray:
     """An orthonormal basis of the columns of a tall ``block`` (same dtype), by Cholesky QR.
 
-    Each round is ``Q = Y R^{-1}`` with ``R = chol(Y^T Y)``, the small Gram matrix in float64:
-    two matrix products, several times faster than Householder QR on a tall block; two rounds
-    (CholeskyQR2, Fukaya et al. 2014) are orthonormal to rounding.  Falls back to Householder QR
-    if the block is numerically rank-deficient.
+    Each round is ``Q = Y R^{-1}`` with ``R = chol(Y^T Y)`` (the small Gram matrix factored in
+    float64): two matrix products, several times faster than Householder QR on a tall block; two
+    rounds (CholeskyQR2, Fukaya et al. 2014) are orthonormal to rounding.  Falls back to
+    Householder QR if the block is numerically rank-deficient.
     """
     basis = block
     try:
         for _ in range(rounds):
-            wide = basis.astype(np.float64, copy=False)
-            factor = scipy.linalg.cholesky(wide.T @ wide, lower=False, check_finite=False)
+            factor = scipy.linalg.cholesky(_gram(basis, basis), lower=False, check_finite=False)
             inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=False,
                                                     check_finite=False)
-            basis = basis @ inverse.astype(basis.dtype)
             if not np.all(np.isfinite(inverse)):
                 raise np.linalg.LinAlgError("singular block")
+            basis = basis @ inverse.astype(basis.dtype)
     except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
         basis = np.linalg.qr(block.astype(np.float64, copy=False))[0].astype(block.dtype)
     return basis
@@ -221,7 +232,7 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     """Truncated SVD ``X ~ U diag(s) Vt`` by randomized subspace iteration (Halko et al., 2011).
 
     The range of ``X`` is found with ``n_iter`` power iterations on ``l = n_components +
-    n_oversamples`` random vectors, each re-orthonormalised by QR; the products with a sparse
+    n_oversamples`` random vectors, each re-orthonormalised by Cholesky QR; the products with
     ``X`` run in ``dtype`` (float32 by default: half the memory traffic of float64, with
     singular values accurate far beyond what LSA needs).  Memory: ``X`` plus two dense
     ``n x l`` and ``d x l`` blocks; nothing ``n x d`` is ever dense.
@@ -263,24 +274,35 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     elif not sp.issparse(X):
         X = np.asarray(X, dtype=dtype)
     X_t = X.T.tocsr() if sp.issparse(X) else X.T              # row-major transpose: fast X^T @
+    if sp.issparse(X) and X.dtype in (np.float32, np.float64):
+        from ._linalg_kernels import csr_times_dense
+
+        X, X_t = sp.csr_matrix(X), X_t
+        times, times_t = (lambda block: csr_times_dense(X, block),
+                          lambda block: csr_times_dense(X_t, block))
+    else:
+        times, times_t = (lambda block: np.asarray(X @ block),
+                          lambda block: np.asarray(X_t @ block))
     bar = progress(total=2 * n_iter + 2, desc=desc, unit=" passes")
     sample = rng.standard_normal((d, width), dtype=np.float32).astype(dtype, copy=False)
-    basis = orthonormalize(np.asarray(X @ sample))             # n x l
+    basis = orthonormalize(times(sample))             # n x l
     bar.update()
     for _ in range(n_iter):
-        cobasis = orthonormalize(np.asarray(X_t @ basis), 1)   # d x l; one round suffices here
+        cobasis = orthonormalize(times_t(basis), 1)   # d x l; one round suffices here
         bar.update()
-        basis = orthonormalize(np.asarray(X @ cobasis))        # n x l
+        basis = orthonormalize(times(cobasis))        # n x l
         bar.update()
     # B = Q^T X (l x d); B^T = P R (thin QR of a tall block), so B = R^T P^T and the SVD of
     # the small l x l matrix R^T gives B's: U_B S (P W)^T
-    projected_t = np.asarray(X_t @ basis, dtype=np.float64)   # d x l = B^T
+    projected_t = times_t(basis)                     # d x l = B^T
     bar.update()
     bar.close()
-    cobasis = orthonormalize(projected_t).astype(np.float64)
-    small = cobasis.T @ projected_t                            # R (l x l), B^T = P R
+    cobasis = orthonormalize(projected_t)
+    small = _gram(cobasis, projected_t)                        # R (l x l), B^T = P R
+    del projected_t
     U_small, s, W_t = np.linalg.svd(small.T, full_matrices=False)
-    Vt = (cobasis @ W_t[:n_components].T).T
+    Vt = np.ascontiguousarray((cobasis @ W_t[:n_components].T.astype(cobasis.dtype)).T)
+    del cobasis
     U = basis.astype(np.float64) @ U_small[:, :n_components]
     U, Vt = svd_flip(U, Vt)
     return U, s[:n_components], Vt
