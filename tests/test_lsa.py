@@ -270,7 +270,8 @@ def test_lee_document_similarity_matches_gensim_threshold():
     """Lee et al. (2005): cosine of LSA codes vs human ratings, Pearson r >= 0.6 (gensim's bar).
 
     Same preprocessing as gensim's own test_lee (its preprocess_string, which stems), log-entropy
-    weighting, k = 150, trained on the 300 background documents only.
+    weighting, k = 200 by the exact (ARPACK) SVD so the figure does not hang on a random start,
+    trained on the 300 background documents only (r = 0.609 here).
     """
     from gensim.parsing.preprocessing import preprocess_string
     from scipy.stats import pearsonr
@@ -283,7 +284,8 @@ def test_lee_document_similarity_matches_gensim_threshold():
     documents = Corpus(lee / "lee.cor", **options)
     ratings = np.loadtxt(lee / "similarities0-1.txt")
     upper = np.triu_indices(len(ratings), 1)
-    model = LSA(n_components=150, weighting="log-entropy", min_count=1, seed=0).fit(background)
+    model = LSA(n_components=200, weighting="log-entropy", min_count=1,
+                algorithm="arpack").fit(background)
     codes = unit(model.transform(documents))
     r = pearsonr((codes @ codes.T)[upper], ratings[upper])[0]
     assert r >= 0.6, r
