@@ -8,8 +8,13 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordspace.bow import (BagOfWords, count_matrix, count_matrix_and_vocabulary,
-                           entropy_weights, parse_weighting)
+from wordspace.bow import (
+    BagOfWords,
+    count_matrix,
+    count_matrix_and_vocabulary,
+    entropy_weights,
+    parse_weighting,
+)
 from wordspace.corpus import Corpus, tokenize
 from wordspace.errors import CorpusError, NotFittedError, ParameterError
 from wordspace.vocab import Vocabulary

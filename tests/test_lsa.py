@@ -10,9 +10,15 @@ import scipy.sparse as sp
 
 from wordspace.errors import ModelFormatError, NotFittedError, ParameterError
 from wordspace.models import lsa as lsa_module
-from wordspace.models.linalg import (best_decoder_for, best_encoder_for, captured_energy,
-                                     frobenius_norm_squared, randomized_svd,
-                                     reconstruction_error, subspace_angles)
+from wordspace.models.linalg import (
+    best_decoder_for,
+    best_encoder_for,
+    captured_energy,
+    frobenius_norm_squared,
+    randomized_svd,
+    reconstruction_error,
+    subspace_angles,
+)
 from wordspace.models.lsa import LSA
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
