@@ -1,4 +1,4 @@
-"""LSA side by side: wordspace vs scikit-learn (TfidfVectorizer + TruncatedSVD) vs gensim (LsiModel).
+"""LSA side by side: wordspace vs scikit-learn (TfidfVectorizer + TruncatedSVD) vs gensim LsiModel.
 
 Each method runs end to end (read and tokenise the text, weight, decompose) in its own child
 process, so its wall time and peak resident memory (``ru_maxrss``) are its own; the baseline RSS

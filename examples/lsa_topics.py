@@ -83,7 +83,8 @@ def main() -> None:
         row = [f"k={k}: {lee(k, weighting):.3f}" for k in (50, 100, 150, 200)]
         print(f"  {weighting:12s} wordspace tokens   " + "  ".join(row))
         if preprocess_string is not None:
-            row = [f"k={k}: {lee(k, weighting, preprocess_string):.3f}" for k in (50, 100, 150, 200)]
+            row = [f"k={k}: {lee(k, weighting, preprocess_string):.3f}"
+                   for k in (50, 100, 150, 200)]
             print(f"  {weighting:12s} gensim stemming    " + "  ".join(row))
 
     print(f"\n20 Newsgroups, weighting={args.weighting}: fit on train, score on test")

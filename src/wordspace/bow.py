@@ -198,7 +198,7 @@ def count_matrix_and_vocabulary(corpus, min_count: int = 1, max_size: int | None
     if n_raw == 0:
         raise CorpusError(f"corpus {corpus.name} contains no tokens")
     tokens = list(provisional)            # insertion order = provisional id order
-    del provisional, lookup
+    provisional.clear()                   # free the dict; the token list stays
     keep = counts >= min_count
     if stop:
         is_stop = np.fromiter((t in stop for t in tokens), dtype=bool, count=len(tokens))

@@ -6,7 +6,8 @@ linear autoencoder with ``k << d`` hidden units reconstructs it as ``x_hat = W V
 units (the rows of ``X``, ``n x d``) the squared error ``||X - X V^T W^T||_F^2`` is smallest when
 ``V`` spans the top-``k`` right singular subspace of ``X`` (Eckart-Young), and with orthonormal
 rows the optimal weights are *tied*: ``W = V^T = V^+``, and each is the other's best response
-(:func:`~wordspace.models.linalg.best_decoder_for`, :func:`~wordspace.models.linalg.best_encoder_for`).
+(:func:`~wordspace.models.linalg.best_decoder_for`,
+:func:`~wordspace.models.linalg.best_encoder_for`).
 That solution is LSA: stopwords removed, tf-idf weighting, and -- unlike PCA -- no mean
 subtraction, so ``X`` stays sparse.  Only the plane is unique: any invertible ``A`` gives the
 equally good pair ``(W A^{-1}, A V)``; the SVD picks the orthonormal basis ordered by energy.
@@ -75,7 +76,8 @@ class LSA:
         ``k``, the number of hidden units (topics, dimensions).
     weighting : str
         Term weighting of the bags (see :mod:`wordspace.bow`): ``"tfidf"`` (default),
-        ``"log-idf"`` (sublinear tf), ``"log-entropy"``, ``"count"``, ``"binary"``, ``"tf"``, ``"log"``...
+        ``"log-idf"`` (sublinear tf), ``"log-entropy"``, ``"count"``, ``"binary"``, ``"tf"``,
+        ``"log"``...
     idf : {"smooth", "plain"}
         The idf formula, when the weighting has one.
     normalize : bool
