@@ -497,3 +497,16 @@ def test_word2vec_parameters_are_checked_before_training():
             Word2Vec(**params).fit(["a b c d"] * 10)
     with pytest.raises(NotFittedError):
         _ = Word2Vec().wv
+
+
+def test_lsa_on_stopwords_only_names_the_stopwords(tmp_path):
+    from click.testing import CliRunner
+
+    from wordspace.cli import cli
+
+    corpus = tmp_path / "stop.txt"
+    corpus.write_text("a a a a\nthe a\n")
+    result = CliRunner().invoke(cli, ["train", str(corpus), "--method", "lsa", "--min-count", "1",
+                                      "-o", str(tmp_path / "m.ws")])
+    assert result.exit_code == 1
+    assert "stopword" in result.output and "Traceback" not in result.output

@@ -205,6 +205,9 @@ def count_matrix_and_vocabulary(corpus, min_count: int = 1, max_size: int | None
         keep &= ~is_stop
     kept = np.flatnonzero(keep)
     if len(kept) == 0:
+        if stop and np.any(counts >= min_count):
+            raise CorpusError(f"every token of corpus {corpus.name} that occurs {min_count} "
+                              "times or more is a stopword; pass other stopwords or none")
         raise CorpusError(f"no token of corpus {corpus.name} occurs {min_count} times or more "
                           f"(it has {n_raw} tokens); lower min_count")
     kept_tokens = np.array([tokens[i] for i in kept], dtype=object)
