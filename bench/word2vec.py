@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "data"
 MODES = {
@@ -129,6 +131,8 @@ def main() -> None:
     parser.add_argument("--trainers", default="gensim,wordspace")
     parser.add_argument("--options", default="{}",
                         help="JSON of extra wordspace/gensim settings, e.g. '{\"epochs\": 1}'")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per trainer, alternating; best speed and median quality")
     parser.add_argument("--child", nargs=2, metavar=("TRAINER", "MODE"), help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -151,19 +155,34 @@ def main() -> None:
         for mode in args.modes.split(","):
             results = {}
             gensim_key = (MODES[mode]["architecture"], MODES[mode]["loss"])
-            for trainer in args.trainers.split(","):
+            runs: dict[str, list[dict]] = {t: [] for t in args.trainers.split(",")}
+            for repeat in range(args.repeat):  # alternate the trainers: same machine state
+                for trainer in runs:
+                    if trainer == "gensim" and gensim_key in gensim_runs:
+                        continue
+                    command = [sys.executable, __file__, "--child", trainer, mode, "--path",
+                               path, "--workers", str(args.workers), "--options", args.options]
+                    output = subprocess.run(command, capture_output=True, text=True)
+                    if output.returncode:
+                        print(f"{mode} {trainer} failed:\n{output.stderr[-3000:]}", flush=True)
+                        continue
+                    r = json.loads(output.stdout.strip().splitlines()[-1])
+                    r["words_per_second"] = n_tokens * epochs / r["train_seconds"]
+                    runs[trainer].append(r)
+                    if args.repeat > 1:
+                        print(f"  run {repeat + 1}: {trainer} {r['words_per_second']:,.0f} "
+                              "words/s", flush=True)
+            for trainer, trainer_runs in runs.items():
                 if trainer == "gensim" and gensim_key in gensim_runs:
                     results[trainer] = gensim_runs[gensim_key]
                     print(f"{mode:9} {trainer:9} (as above)", flush=True)
                     continue
-                command = [sys.executable, __file__, "--child", trainer, mode, "--path", path,
-                           "--workers", str(args.workers), "--options", args.options]
-                output = subprocess.run(command, capture_output=True, text=True)
-                if output.returncode:
-                    print(f"{mode} {trainer} failed:\n{output.stderr[-3000:]}", flush=True)
+                if not trainer_runs:
                     continue
-                r = json.loads(output.stdout.strip().splitlines()[-1])
-                r["words_per_second"] = n_tokens * epochs / r["train_seconds"]
+                # speed: the best run (least disturbed by the machine); quality: the median
+                r = dict(max(trainer_runs, key=lambda run: run["words_per_second"]))
+                for key in ("analogy", "ws353", "simlex"):
+                    r[key] = float(np.median([run[key] for run in trainer_runs]))
                 results[trainer] = r
                 if trainer == "gensim":
                     gensim_runs[gensim_key] = r
