@@ -71,6 +71,23 @@ def load_stopwords(stopwords) -> frozenset[str]:
     return frozenset(stopwords)
 
 
+def _select(counter: Counter, name: str, n_raw: int, stop, min_count: int,
+            max_size: int | None) -> list[tuple[str, int]]:
+    """The kept ``(token, count)`` pairs of a counter, by count descending then token.
+
+    Stopwords are removed from ``counter`` in place.  Raises :class:`CorpusError` when the corpus
+    had no tokens or nothing survives.
+    """
+    if n_raw == 0:
+        raise CorpusError(f"corpus {name} contains no tokens")
+    n_stopped = sum(counter.pop(word, 0) for word in stop)
+    items = [(t, c) for t, c in counter.items() if c >= min_count]
+    if not items:
+        raise CorpusError(_nothing_kept(name, min_count, n_raw, n_stopped))
+    items.sort(key=lambda item: (-item[1], item[0]))
+    return items[:max_size] if max_size is not None else items
+
+
 @dataclass
 class EncodedCorpus:
     """A corpus as one int32 id array plus document boundaries.
@@ -166,15 +183,7 @@ class Vocabulary:
                 min_reduce += 1
         bar.update(n_raw - bar.n)
         bar.close()
-        if n_raw == 0:
-            raise CorpusError(f"corpus {corpus.name} contains no tokens")
-        n_stopped = sum(counter.pop(word, 0) for word in stop)
-        items = [(t, c) for t, c in counter.items() if c >= min_count]
-        if not items:
-            raise CorpusError(_nothing_kept(corpus.name, min_count, n_raw, n_stopped))
-        items.sort(key=lambda item: (-item[1], item[0]))
-        if max_size is not None:
-            items = items[:max_size]
+        items = _select(counter, corpus.name, n_raw, stop, min_count, max_size)
         tokens = [t for t, _ in items]
         counts = np.fromiter((c for _, c in items), dtype=np.int64, count=len(items))
         logger.info("vocabulary: %d tokens kept of %d distinct, %d tokens in %d documents",
@@ -239,14 +248,7 @@ class Vocabulary:
             if handle is not None:
                 handle.close()
         n_raw = int(sum(lengths))
-        if n_raw == 0:
-            raise CorpusError(f"corpus {corpus.name} contains no tokens")
-        n_stopped = sum(counter.pop(word, 0) for word in stop)
-        items = [(t, c) for t, c in counter.items() if c >= min_count]
-        if not items:
-            raise CorpusError(_nothing_kept(corpus.name, min_count, n_raw, n_stopped))
-        items.sort(key=lambda item: (-item[1], item[0]))
-        items = items[:max_size] if max_size is not None else items
+        items = _select(counter, corpus.name, n_raw, stop, min_count, max_size)
         vocab = cls([t for t, _ in items], [c for _, c in items], n_raw_tokens=n_raw,
                     n_documents=len(lengths))
         remap = np.full(len(positions), -1, np.int32)
