@@ -85,7 +85,8 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> di
                                sg=int(arch["architecture"] == "skipgram"), hs=int(hs),
                                negative=0 if hs else settings["negative"],
                                sample=settings["sample"], min_count=settings["min_count"],
-                               workers=workers, seed=1, epochs=settings["epochs"])
+                               workers=workers, seed=settings.get("seed", 1),
+                               epochs=settings["epochs"])
         model.build_vocab(corpus_file=path)
         tick = time.perf_counter()
         model.train(corpus_file=path, total_examples=model.corpus_count,
@@ -93,7 +94,7 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> di
         train_seconds = time.perf_counter() - tick
         kv = model.wv
     else:
-        model = Word2Vec(**settings, **arch, workers=workers, seed=1).fit(path)
+        model = Word2Vec(**{"seed": 1, **settings}, **arch, workers=workers).fit(path)
         train_seconds = model.training_seconds_
         kv = to_keyed_vectors(model.vocabulary_.tokens, model.input_vectors_)
     wall = time.perf_counter() - start
