@@ -11,7 +11,7 @@ from wordspace.corpus import as_corpus
 from wordspace.errors import CorpusError, NotFittedError, ParameterError
 from wordspace.models import _w2v_kernels as K
 from wordspace.models import load as load_any
-from wordspace.models.word2vec import Word2Vec, _blocks, _count_and_encode, _segments
+from wordspace.models.word2vec import Word2Vec, _blocks, _segments
 from wordspace.vocab import Vocabulary
 
 
@@ -226,7 +226,7 @@ def test_one_pass_encoding_matches_the_vocabulary_module(min_count):
                        + [" ".join(doc) for doc in CORPUS[:40]])
     vocab = Vocabulary.build(corpus, min_count=min_count)
     encoded = vocab.encode_corpus(corpus)
-    one_vocab, one_encoded = _count_and_encode(corpus, min_count, chunk_tokens=37)
+    one_vocab, one_encoded = Vocabulary.build_encoded(corpus, min_count, chunk_tokens=37)
     assert one_vocab.tokens == vocab.tokens
     assert one_vocab.counts.tolist() == vocab.counts.tolist()
     assert (one_vocab.n_raw_tokens, one_vocab.n_documents) == (vocab.n_raw_tokens,

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
-from itertools import islice, repeat
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +71,15 @@ def load_stopwords(stopwords) -> frozenset[str]:
     return frozenset(stopwords)
 
 
-def _select(counter: Counter, name: str, n_raw: int, stop, min_count: int,
+class _ProvisionalIds(dict):
+    """token -> id in order of first sight; a new token gets the next id on lookup."""
+
+    def __missing__(self, token):
+        value = self[token] = len(self)
+        return value
+
+
+def _select(counter: dict, name: str, n_raw: int, stop, min_count: int,
             max_size: int | None) -> list[tuple[str, int]]:
     """The kept ``(token, count)`` pairs of a counter, by count descending then token.
 
@@ -212,8 +220,9 @@ class Vocabulary:
             check_positive("max_size", max_size, integer=True)
         corpus = as_corpus(corpus)
         stop = load_stopwords(stopwords)
-        counter: Counter = Counter()
-        positions: dict[str, int] = {}
+        table = _ProvisionalIds()
+        lookup = table.__getitem__
+        counts = np.zeros(0, np.int64)
         lengths: list[int] = []
         buffer: list[str] = []
         pieces: list[np.ndarray] = []
@@ -222,8 +231,11 @@ class Vocabulary:
         bar = progress(desc="counting and encoding", unit=" tokens", unit_scale=True)
 
         def flush():
-            ids = np.fromiter(map(positions.__getitem__, buffer), dtype=np.int32,
-                              count=len(buffer))
+            nonlocal counts
+            ids = np.fromiter(map(lookup, buffer), dtype=np.int32, count=len(buffer))
+            chunk_counts = np.bincount(ids, minlength=len(table))
+            chunk_counts[:len(counts)] += counts
+            counts = chunk_counts
             if handle is not None:
                 handle.write(ids.tobytes())
             else:
@@ -233,59 +245,62 @@ class Vocabulary:
 
         try:
             for tokens in corpus:
-                seen = len(counter)
-                counter.update(tokens)
-                if len(counter) > seen:  # the newest keys of the counter are the new tokens
-                    new = list(islice(reversed(counter), len(counter) - seen))
-                    positions.update(zip(reversed(new), range(seen, len(counter)), strict=True))
                 buffer.extend(tokens)
                 lengths.append(len(tokens))
                 if len(buffer) >= chunk_tokens:
                     flush()
-            flush()
+            if buffer:
+                flush()
         finally:
             bar.close()
             if handle is not None:
                 handle.close()
         n_raw = int(sum(lengths))
-        items = _select(counter, corpus.name, n_raw, stop, min_count, max_size)
+        items = _select(dict(zip(table, counts.tolist(), strict=True)), corpus.name, n_raw, stop,
+                        min_count, max_size)
         vocab = cls([t for t, _ in items], [c for _, c in items], n_raw_tokens=n_raw,
                     n_documents=len(lengths))
-        remap = np.full(len(positions), -1, np.int32)
-        remap[np.fromiter(map(positions.__getitem__, vocab.tokens), np.int64, len(vocab))] = \
+        remap = np.full(len(table), -1, np.int32)
+        remap[np.fromiter(map(lookup, vocab.tokens), np.int64, len(vocab))] = \
             np.arange(len(vocab), dtype=np.int32)
         raw_offsets = np.zeros(len(lengths) + 1, np.int64)
         np.cumsum(lengths, out=raw_offsets[1:])
-        provisional = (np.concatenate(pieces) if handle is None else
-                       np.memmap(provisional_path, dtype=np.int32, mode="r", shape=(n_raw,)))
+        if handle is not None:
+            provisional = np.memmap(provisional_path, dtype=np.int32, mode="r", shape=(n_raw,))
+            step = 1 << 24
+            chunks = (provisional[start:start + step] for start in range(0, n_raw, step))
+            out = open(path, "wb")
+        else:
+            pieces.reverse()  # popped in order, so each provisional chunk is freed once mapped
+            chunks = (pieces.pop() for _ in range(len(pieces)))
+            ids = np.empty(int(vocab.counts.sum()), np.int32)
+            out = None
         offsets = np.zeros(len(raw_offsets), np.int64)
-        out = open(path, "wb") if handle is not None else None
-        kept_pieces, n_ids, step = [], 0, 1 << 24
+        n_ids = start = 0
         try:
-            for start in range(0, n_raw, step):
-                mapped = remap[provisional[start:start + step]]
+            for chunk in chunks:
+                mapped = remap[chunk]
                 known = mapped >= 0
                 # offsets of the unit boundaries that fall inside this chunk
                 lo, hi = np.searchsorted(raw_offsets, [start + 1, start + len(mapped) + 1])
                 kept = np.cumsum(known, dtype=np.int64)
                 offsets[lo:hi] = n_ids + kept[raw_offsets[lo:hi] - start - 1]
-                n_ids += int(kept[-1])
                 if out is not None:
                     out.write(mapped[known].tobytes())
                 else:
-                    kept_pieces.append(mapped[known])
+                    ids[n_ids:n_ids + int(kept[-1])] = mapped[known]
+                n_ids += int(kept[-1])
+                start += len(mapped)
         finally:
             if out is not None:
                 out.close()
         if out is not None:
-            del provisional
+            del provisional, chunks
             os.unlink(provisional_path)
             ids = (np.memmap(path, dtype=np.int32, mode="r", shape=(n_ids,)) if n_ids
                    else np.zeros(0, np.int32))
-        else:
-            ids = np.concatenate(kept_pieces)
         logger.info("vocabulary: %d tokens kept of %d distinct; %d of %d tokens encoded",
-                    len(vocab), len(counter), len(ids), n_raw)
+                    len(vocab), len(table), len(ids), n_raw)
         return vocab, EncodedCorpus(ids, offsets, n_raw_tokens=n_raw)
 
     # -- lookup -------------------------------------------------------------------------------

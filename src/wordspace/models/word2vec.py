@@ -105,87 +105,6 @@ def _private(shape, dtype) -> np.ndarray:
     return np.zeros(size + 2 * pad, dtype)[pad:pad + size].reshape(shape)
 
 
-class _ProvisionalIds(dict):
-    """token -> id in order of first sight; a new token gets the next id on lookup."""
-
-    def __missing__(self, token):
-        value = self[token] = len(self)
-        return value
-
-
-def _count_and_encode(corpus, min_count: int, chunk_tokens: int = 1 << 20):
-    """:meth:`Vocabulary.build` and :meth:`Vocabulary.encode_corpus` in one pass over the text.
-
-    Tokens get provisional ids in order of first sight while the corpus is read once; the counts
-    then give the vocabulary (the same ids as ``Vocabulary.build``: by decreasing count, ties
-    alphabetical) and one table lookup maps provisional ids to final ones.
-    """
-    table = _ProvisionalIds()
-    lookup = table.__getitem__
-    pieces: list[np.ndarray] = []
-    lengths: list[int] = []
-    counts = np.zeros(0, np.int64)
-    buffer: list[str] = []
-    n_docs = 0
-    bar = progress(desc="counting and encoding", unit=" tokens", unit_scale=True)
-
-    def flush() -> None:
-        nonlocal counts, buffer
-        ids = np.fromiter(map(lookup, buffer), dtype=np.int32, count=len(buffer))
-        chunk_counts = np.bincount(ids, minlength=len(table))
-        chunk_counts[: len(counts)] += counts
-        counts = chunk_counts
-        pieces.append(ids)
-        bar.update(len(buffer))
-        buffer = []
-
-    for tokens in corpus.documents():
-        buffer.extend(tokens)
-        lengths.append(len(tokens))
-        n_docs += 1
-        if len(buffer) >= chunk_tokens:
-            flush()
-    if buffer:
-        flush()
-    bar.close()
-    n_raw = int(counts.sum())
-    if n_raw == 0:
-        raise CorpusError(f"corpus {corpus.name} contains no tokens")
-    tokens = np.array(list(table), dtype=object)
-    frequent = np.flatnonzero(counts >= min_count)
-    if not len(frequent):
-        raise CorpusError(f"no token of corpus {corpus.name} occurs {min_count} times or more "
-                          f"(it has {n_raw} tokens); lower min_count")
-    order = sorted(frequent.tolist(), key=lambda i: (-counts[i], tokens[i]))
-    remap = np.full(len(table), -1, np.int32)
-    remap[order] = np.arange(len(order), dtype=np.int32)
-    vocab = Vocabulary(tokens[order].tolist(), counts[order], n_raw_tokens=n_raw,
-                       n_documents=n_docs)
-    raw_offsets = np.zeros(len(lengths) + 1, np.int64)
-    np.cumsum(lengths, out=raw_offsets[1:])
-    # map chunk by chunk into one preallocated array (no corpus-sized temporaries)
-    ids = np.empty(int(counts[frequent].sum()), np.int32)
-    offsets = np.empty(len(raw_offsets), np.int64)
-    n_ids = raw_start = first_doc = 0
-    pieces.reverse()
-    while pieces:
-        mapped = remap[pieces.pop()]
-        raw_end = raw_start + len(mapped)
-        known = mapped >= 0
-        known_before = np.zeros(len(mapped) + 1, np.int64)
-        np.cumsum(known, out=known_before[1:])
-        last_doc = int(np.searchsorted(raw_offsets, raw_end, side="left"))
-        offsets[first_doc:last_doc] = n_ids + known_before[raw_offsets[first_doc:last_doc]
-                                                           - raw_start]
-        ids[n_ids:n_ids + int(known_before[-1])] = mapped[known]
-        n_ids += int(known_before[-1])
-        raw_start, first_doc = raw_end, last_doc
-    offsets[first_doc:] = n_ids
-    logger.info("vocabulary: %d tokens kept of %d distinct, %d tokens in %d documents",
-                len(vocab), len(table), n_raw, n_docs)
-    return vocab, EncodedCorpus(ids, offsets, n_raw_tokens=n_raw)
-
-
 class Word2Vec:
     """Word embeddings by masked-token prediction: CBOW or skip-gram (Mikolov et al. 2013).
 
@@ -399,7 +318,7 @@ class Word2Vec:
         started = time.perf_counter()
         if self.max_vocab_size is None and self.cache_dir is None and \
                 corpus.granularity == "document":
-            self.vocabulary_, self._encoded = _count_and_encode(corpus, self.min_count)
+            self.vocabulary_, self._encoded = Vocabulary.build_encoded(corpus, self.min_count)
         else:
             self.vocabulary_ = Vocabulary.build(corpus, min_count=self.min_count,
                                                 max_vocab_size=self.max_vocab_size)
