@@ -31,6 +31,7 @@ import numpy as np
 
 from ._w2v_kernels import (
     _draw_negative,
+    _gradient,
     _loss_term,
     _next,
     _table_index,
@@ -82,9 +83,24 @@ def _softmax_step(neu1, target, syn1, alpha, scores, neu1e):
 
 
 @_jit_inline
+def _binary_step(neu1, row, label, syn1, alpha, sigmoid, loss_pos, loss_neg, neu1e):
+    """One logistic prediction of ``label`` for output ``row`` (a negative-sampling target or a
+    tree node), with the fast kernels' sigmoid table and saturation rule; returns its loss."""
+    dim = syn1.shape[1]
+    f = np.float32(0.0)
+    for d in range(dim):
+        f += neu1[d] * syn1[row, d]
+    t = _table_index(f)
+    g = _gradient(f, label, sigmoid, t, alpha)
+    for d in range(dim):
+        neu1e[d] += g * syn1[row, d]
+        syn1[row, d] += g * neu1[d]
+    return _loss_term(f, label, loss_pos, loss_neg, t)
+
+
+@_jit_inline
 def _negative_step(neu1, target, syn1, alpha, state, alias_prob, alias_index, negative,
                    sigmoid, loss_pos, loss_neg, neu1e):
-    dim = syn1.shape[1]
     loss = 0.0
     for k in range(negative + 1):
         if k == 0:
@@ -95,35 +111,18 @@ def _negative_step(neu1, target, syn1, alpha, state, alias_prob, alias_index, ne
             if word == target:
                 continue
             label = 0
-        f = np.float32(0.0)
-        for d in range(dim):
-            f += neu1[d] * syn1[word, d]
-        t = _table_index(f)
-        loss += _loss_term(f, label, loss_pos, loss_neg, t)
-        g = (np.float32(label) - sigmoid[t]) * alpha
-        for d in range(dim):
-            neu1e[d] += g * syn1[word, d]
-            syn1[word, d] += g * neu1[d]
+        loss += _binary_step(neu1, word, label, syn1, alpha, sigmoid, loss_pos, loss_neg, neu1e)
     return loss
 
 
 @_jit_inline
 def _hierarchical_step(neu1, target, syn1, alpha, codes, points, code_lengths, sigmoid,
                        loss_pos, loss_neg, neu1e):
-    dim = syn1.shape[1]
     loss = 0.0
     for k in range(code_lengths[target]):
         node = points[target, k]
         label = 1 - np.int32(codes[target, k])
-        f = np.float32(0.0)
-        for d in range(dim):
-            f += neu1[d] * syn1[node, d]
-        t = _table_index(f)
-        loss += _loss_term(f, label, loss_pos, loss_neg, t)
-        g = (np.float32(label) - sigmoid[t]) * alpha
-        for d in range(dim):
-            neu1e[d] += g * syn1[node, d]
-            syn1[node, d] += g * neu1[d]
+        loss += _binary_step(neu1, node, label, syn1, alpha, sigmoid, loss_pos, loss_neg, neu1e)
     return loss
 
 
