@@ -32,6 +32,7 @@ import inspect
 import logging
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -481,12 +482,15 @@ class Word2Vec:
         block_sizes = seg_offsets[edges[1:]] - seg_offsets[edges[:-1]]
         max_block = int(block_sizes.max()) if len(block_sizes) else 1
         n_blocks = len(edges) - 1
-        # contiguous runs of blocks per thread, balanced by tokens
-        cumulative = np.concatenate([[0], np.cumsum(block_sizes)])
-        total = int(cumulative[-1])
+        total = int(block_sizes.sum())
         workers = max(1, min(workers, n_blocks))
-        cuts = np.searchsorted(cumulative, np.linspace(0, total, workers + 1)[1:-1])
-        thread_blocks = np.split(np.arange(n_blocks), cuts)
+        # Threads take the blocks in corpus order from one shared counter, so at any moment they
+        # train on neighbouring text (as gensim's job queue does) and a slow core does less of
+        # the epoch.  Contiguous halves, one per thread (the C tool's and gensim's corpus_file
+        # split), scored 0.015 lower on WordSim-353 and SimLex-999 with 2 threads on the
+        # benchmark corpus, where the text changes kind from start to end.
+        claim = threading.Lock()
+        next_block = [0]
         tables = self._tables()
         runners = [self._block_runner(tables, max_block + 1) for _ in range(workers)]
         ids = encoded.ids
@@ -507,7 +511,12 @@ class Word2Vec:
             state = _private(1, np.uint64)
             state[:] = K.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
             run = runners[thread]
-            for block in thread_blocks[thread]:
+            while True:
+                with claim:
+                    block = next_block[0]
+                    next_block[0] += 1
+                if block >= n_blocks:
+                    break
                 s0, s1 = int(edges[block]), int(edges[block + 1])
                 block_loss, block_predictions = run(state, ids, seg_offsets, s0, s1,
                                                     learning_rate())
@@ -522,6 +531,7 @@ class Word2Vec:
             for local_epoch in range(epochs):
                 epoch = start_epoch + local_epoch
                 done[:] = 0
+                next_block[0] = 0
                 losses[:] = 0.0
                 predictions[:] = 0
                 tick = time.perf_counter()
