@@ -5,6 +5,10 @@ own subprocess (so peak RSS is each one's own), on the same token lists: the cor
 ``--max-lines`` lines) is written once, uncompressed, one document per line, and gensim reads it
 through ``corpus_file=`` (its fastest path, one reader per worker), wordspace through ``fit(path)``.
 
+``--trainers gensim-lines`` adds gensim reading an iterable of lines (one producer thread, jobs in
+corpus order, alpha decayed by global progress): slower, but its schedule and the order in which
+threads see the text are those of ``corpus_file=`` only with 1 worker.
+
 Reported per trainer: training words/sec (raw corpus tokens x epochs / training wall time, without
 vocabulary building), end-to-end wall time (vocabulary + encoding + training), peak RSS, Google
 analogy accuracy (restrict_vocab=30000), WordSim-353 and SimLex-999 Spearman, and ours/gensim.
@@ -76,8 +80,9 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> di
         Word2Vec(**{**settings, "min_count": 1, "epochs": 1}, **arch, workers=1).fit(
             [["a", "b", "c", "d"]] * 10)
     start = time.perf_counter()
-    if trainer == "gensim":
+    if trainer in ("gensim", "gensim-lines"):
         from gensim.models import Word2Vec as GensimWord2Vec
+        from gensim.models.word2vec import LineSentence
 
         arch = {k: v for k, v in arch.items() if k != "shared_negatives"}
         hs = arch["loss"] == "hierarchical"
@@ -87,9 +92,14 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> di
                                sample=settings["sample"], min_count=settings["min_count"],
                                workers=workers, seed=settings.get("seed", 1),
                                epochs=settings["epochs"])
-        model.build_vocab(corpus_file=path)
+        # corpus_file: one reader per worker, each on its own contiguous part of the file (and
+        # each decaying alpha by its own progress only); gensim-lines: the iterable path, one
+        # producer thread handing out jobs in corpus order
+        source = dict(corpus_file=path) if trainer == "gensim" else \
+            dict(corpus_iterable=LineSentence(path))
+        model.build_vocab(**source)
         tick = time.perf_counter()
-        model.train(corpus_file=path, total_examples=model.corpus_count,
+        model.train(**source, total_examples=model.corpus_count,
                     total_words=model.corpus_total_words, epochs=settings["epochs"])
         train_seconds = time.perf_counter() - tick
         kv = model.wv
@@ -129,7 +139,8 @@ def main() -> None:
                         help="comma-separated, of: " + ", ".join(MODES))
     parser.add_argument("--max-lines", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--trainers", default="gensim,wordspace")
+    parser.add_argument("--trainers", default="gensim,wordspace",
+                        help="of: gensim (corpus_file=), gensim-lines (an iterable), wordspace")
     parser.add_argument("--options", default="{}",
                         help="JSON of extra wordspace/gensim settings, e.g. '{\"epochs\": 1}'")
     parser.add_argument("--repeat", type=int, default=1,
@@ -148,7 +159,7 @@ def main() -> None:
         print(f"corpus {args.corpus} ({args.max_lines or 'all'} lines): {n_tokens:,} tokens; "
               f"{args.workers} workers; settings {json.dumps({**SETTINGS, **options})}; "
               f"gensim reads corpus_file=; load at start {os.getloadavg()[0]:.2f}", flush=True)
-        header = (f"{'mode':9} {'trainer':9} {'words/s':>10} {'train s':>8} {'wall s':>7} "
+        header = (f"{'mode':9} {'trainer':12} {'words/s':>10} {'train s':>8} {'wall s':>7} "
                   f"{'RSS MB':>7} {'analogy':>7} {'WS353':>6} {'SimLex':>6}")
         print(header)
         print("-" * len(header), flush=True)
@@ -159,7 +170,7 @@ def main() -> None:
             runs: dict[str, list[dict]] = {t: [] for t in args.trainers.split(",")}
             for repeat in range(args.repeat):  # alternate the trainers: same machine state
                 for trainer in runs:
-                    if trainer == "gensim" and gensim_key in gensim_runs:
+                    if trainer.startswith("gensim") and (trainer, gensim_key) in gensim_runs:
                         continue
                     command = [sys.executable, __file__, "--child", trainer, mode, "--path",
                                path, "--workers", str(args.workers), "--options", args.options]
@@ -172,11 +183,12 @@ def main() -> None:
                     runs[trainer].append(r)
                     if args.repeat > 1:
                         print(f"  run {repeat + 1}: {trainer} {r['words_per_second']:,.0f} "
-                              "words/s", flush=True)
+                              f"words/s, analogy {r['analogy']:.3f}, WS353 {r['ws353']:.3f}, "
+                              f"SimLex {r['simlex']:.3f}", flush=True)
             for trainer, trainer_runs in runs.items():
-                if trainer == "gensim" and gensim_key in gensim_runs:
-                    results[trainer] = gensim_runs[gensim_key]
-                    print(f"{mode:9} {trainer:9} (as above)", flush=True)
+                if trainer.startswith("gensim") and (trainer, gensim_key) in gensim_runs:
+                    results[trainer] = gensim_runs[(trainer, gensim_key)]
+                    print(f"{mode:9} {trainer:12} (as above)", flush=True)
                     continue
                 if not trainer_runs:
                     continue
@@ -185,15 +197,17 @@ def main() -> None:
                 for key in ("analogy", "ws353", "simlex"):
                     r[key] = float(np.median([run[key] for run in trainer_runs]))
                 results[trainer] = r
-                if trainer == "gensim":
-                    gensim_runs[gensim_key] = r
-                print(f"{mode:9} {trainer:9} {r['words_per_second']:>10,.0f} "
+                if trainer.startswith("gensim"):
+                    gensim_runs[(trainer, gensim_key)] = r
+                print(f"{mode:9} {trainer:12} {r['words_per_second']:>10,.0f} "
                       f"{r['train_seconds']:>8.1f} {r['wall_seconds']:>7.1f} "
                       f"{r['peak_rss_mb']:>7.0f} {r['analogy']:>7.3f} {r['ws353']:>6.3f} "
                       f"{r['simlex']:>6.3f}", flush=True)
-            if len(results) == 2:
-                ours, theirs = results["wordspace"], results["gensim"]
-                print(f"{mode:9} {'ratio':9} "
+            for peer in ("gensim", "gensim-lines"):
+                if "wordspace" not in results or peer not in results:
+                    continue
+                ours, theirs = results["wordspace"], results[peer]
+                print(f"{mode:9} {'/' + peer:12} "
                       f"{ours['words_per_second'] / theirs['words_per_second']:>9.2f}x "
                       f"{'':>8} {ours['wall_seconds'] / theirs['wall_seconds']:>6.2f}x "
                       f"{ours['peak_rss_mb'] / theirs['peak_rss_mb']:>6.2f}x "
