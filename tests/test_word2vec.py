@@ -95,6 +95,30 @@ def test_loss_does_not_depend_on_workers(architecture):
     np.testing.assert_allclose(losses[2], losses[1], rtol=0.03)
 
 
+def test_threads_share_out_every_block_once_per_epoch(monkeypatch):
+    from wordspace.models import word2vec as module
+
+    monkeypatch.setattr(module, "BLOCK_TOKENS", 64)
+    original = Word2Vec._block_runner
+    seen = []
+
+    def recording(self, tables, max_block):
+        run = original(self, tables, max_block)
+
+        def wrapped(state, ids, seg_offsets, s0, s1, alpha):
+            seen.append((s0, s1))
+            return run(state, ids, seg_offsets, s0, s1, alpha)
+        return wrapped
+
+    monkeypatch.setattr(Word2Vec, "_block_runner", recording)
+    corpus = planted_corpus(n_docs=300, seed=2)
+    model = Word2Vec(**{**SMALL, "workers": 3, "epochs": 2}).fit(corpus)
+    edges = module._blocks(module._segments(model._encoded.offsets), 64)
+    blocks = list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
+    assert len(blocks) > 10
+    assert sorted(seen) == sorted(blocks * 2)
+
+
 def test_callbacks_run_after_every_epoch():
     seen = []
     Word2Vec(**{**SMALL, "epochs": 3}, callbacks=[lambda m, e: seen.append(
