@@ -102,8 +102,8 @@ def test_threads_share_out_every_block_once_per_epoch(monkeypatch):
     original = Word2Vec._block_runner
     seen = []
 
-    def recording(self, tables, max_block):
-        run = original(self, tables, max_block)
+    def recording(self, tables, max_block, rows=None):
+        run = original(self, tables, max_block, rows)
 
         def wrapped(state, ids, seg_offsets, s0, s1, alpha):
             seen.append((s0, s1))

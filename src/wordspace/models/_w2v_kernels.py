@@ -33,6 +33,7 @@ from numba.extending import intrinsic
 __all__ = [
     "EXP_TABLE_SIZE", "MAX_EXP", "make_tables", "build_alias", "build_huffman", "seed_state",
     "cbow_neg_block", "cbow_hs_block", "sg_neg_block", "sg_neg_shared_block", "sg_hs_block",
+    "sync_hot",
 ]
 
 EXP_TABLE_SIZE = 1024
@@ -77,8 +78,8 @@ def _prefetch(typingctx, matrix, row, column):
         function = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]),
             "llvm.prefetch.p0")
-        # read, high temporal locality, data cache
-        builder.call(function, [builder.bitcast(pointer, byte_pointer), ir.Constant(i32, 0),
+        # write (the row will be written), high temporal locality, data cache
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), ir.Constant(i32, 1),
                                 ir.Constant(i32, 3), ir.Constant(i32, 1)])
         return context.get_dummy_value()
 
@@ -278,11 +279,48 @@ def subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, 
     return n
 
 
+# -- hot rows: a private copy per thread --------------------------------------------------------
+# The hot rows of a matrix are ``first .. first + H - 1``: the most frequent words (input vectors
+# and negative-sampling output vectors; ids are sorted by frequency) or the inner nodes nearest
+# the root (hierarchical softmax).  Every thread writes them many thousand times a second, and on
+# shared rows each of those writes moves cache lines from one core to the other.  So when several
+# threads train, the matrices get extra rows: thread ``t`` works on its own copy of the hot rows
+# (from row ``ext``), and every ``sync_every`` kept tokens :func:`sync_hot` adds what it learned
+# since the last sync (own copy minus ``base``, the copy taken then) to the shared rows and takes
+# their new values.  With ``H = 0`` (one thread) nothing is remapped.
+
+@_jit_inline
+def _map(word, first, n_hot, ext):
+    """The row a thread uses for ``word``: its own copy of a hot row, else the shared one."""
+    k = word - first
+    if k >= 0 and k < n_hot:
+        return ext + k
+    return word
+
+
+@_jit
+def sync_hot(matrix, first, ext, base):
+    """``shared += own - base``, then ``own = base = shared``, for the hot rows of one thread."""
+    for k in range(base.shape[0]):
+        for d in range(matrix.shape[1]):
+            v = matrix[first + k, d] + (matrix[ext + k, d] - base[k, d])
+            matrix[first + k, d] = v
+            matrix[ext + k, d] = v
+            base[k, d] = v
+
+
+@_jit_inline
+def _sync_both(syn0, syn1, base, first1, ext0, ext1):
+    if base.shape[1]:
+        sync_hot(syn0, 0, ext0, base[0])
+        sync_hot(syn1, first1, ext1, base[1])
+
+
 @_jit
 def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
-                   kept, kept_window, kept_seg, syn0, syn1, alias_prob, alias_index, negative,
-                   cbow_mean, alpha, sigmoid, loss_pos, loss_neg, neu1, neu1e, negatives,
-                   targets, grads):
+                   kept, kept_window, kept_seg, syn0, syn1, base, first1, ext0, ext1, sync_every,
+                   alias_prob, alias_index, negative, cbow_mean, alpha, sigmoid, loss_pos,
+                   loss_neg, neu1, neu1e, negatives, targets, grads):
     """CBOW with negative sampling on one block: the (mean of the) context predicts the centre.
 
     Negatives are drawn one centre ahead (``negatives`` holds two sets) and their rows, with the
@@ -297,6 +335,9 @@ def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, s
     predictions = 0
     if n_kept == 0:
         return loss, predictions
+    n_hot = base.shape[1]
+    _sync_both(syn0, syn1, base, first1, ext0, ext1)
+    next_sync = sync_every
     current = 0
     for k in range(negative):
         negatives[current, k] = _draw_negative(state, alias_prob, alias_index)
@@ -304,6 +345,9 @@ def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, s
         a = kept_seg[s]
         e = kept_seg[s + 1]
         for i in range(a, e):
+            if i >= next_sync:
+                _sync_both(syn0, syn1, base, first1, ext0, ext1)
+                next_sync = i + sync_every
             b = kept_window[i]
             lo = max(a, i - b)
             hi = min(e, i + b + 1)
@@ -315,7 +359,7 @@ def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, s
                 neu1e[d] = 0.0
             for j in range(lo, hi):
                 if j != i:
-                    c = kept[j]
+                    c = _map(kept[j], 0, n_hot, ext0)
                     for d in range(dim):
                         neu1[d] += syn0[c, d]
             if cbow_mean:
@@ -327,17 +371,20 @@ def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, s
             for k in range(negative):
                 target = _draw_negative(state, alias_prob, alias_index)
                 negatives[ahead, k] = target
-                _prefetch_row(syn1, target)
+                if target >= n_hot:
+                    _prefetch_row(syn1, target)
             if i + 1 < n_kept:
-                _prefetch_row(syn1, kept[i + 1])
+                if kept[i + 1] >= n_hot:
+                    _prefetch_row(syn1, kept[i + 1])
                 nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
-                _prefetch_row(syn0, kept[nxt])
-            targets[0] = centre
+                if kept[nxt] >= n_hot:
+                    _prefetch_row(syn0, kept[nxt])
+            targets[0] = _map(centre, 0, n_hot, ext1)
             n_targets = 1
             for k in range(negative):
                 target = negatives[current, k]
                 if target != centre:
-                    targets[n_targets] = target
+                    targets[n_targets] = _map(target, 0, n_hot, ext1)
                     n_targets += 1
             for k in range(n_targets):
                 target = targets[k]
@@ -362,16 +409,18 @@ def cbow_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, s
                     neu1e[d] *= inv
             for j in range(lo, hi):
                 if j != i:
-                    c = kept[j]
+                    c = _map(kept[j], 0, n_hot, ext0)
                     for d in range(dim):
                         syn0[c, d] += neu1e[d]
+    _sync_both(syn0, syn1, base, first1, ext0, ext1)
     return loss, predictions
 
 
 @_jit
 def cbow_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
-                  kept, kept_window, kept_seg, syn0, syn1, codes, points, code_lengths,
-                  cbow_mean, alpha, sigmoid, loss_pos, loss_neg, neu1, neu1e):
+                  kept, kept_window, kept_seg, syn0, syn1, base, first1, ext0, ext1, sync_every,
+                  codes, points, code_lengths, cbow_mean, alpha, sigmoid, loss_pos, loss_neg,
+                  neu1, neu1e):
     """CBOW with hierarchical softmax on one block."""
     dim = syn0.shape[1]
     n_kept = subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
@@ -380,10 +429,16 @@ def cbow_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, st
     predictions = 0
     if n_kept == 0:
         return loss, predictions
+    n_hot = base.shape[1]
+    _sync_both(syn0, syn1, base, first1, ext0, ext1)
+    next_sync = sync_every
     for s in range(seg_end - seg_start):
         a = kept_seg[s]
         e = kept_seg[s + 1]
         for i in range(a, e):
+            if i >= next_sync:
+                _sync_both(syn0, syn1, base, first1, ext0, ext1)
+                next_sync = i + sync_every
             b = kept_window[i]
             lo = max(a, i - b)
             hi = min(e, i + b + 1)
@@ -395,7 +450,7 @@ def cbow_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, st
                 neu1e[d] = 0.0
             for j in range(lo, hi):
                 if j != i:
-                    c = kept[j]
+                    c = _map(kept[j], 0, n_hot, ext0)
                     for d in range(dim):
                         neu1[d] += syn0[c, d]
             if cbow_mean:
@@ -404,7 +459,7 @@ def cbow_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, st
                     neu1[d] *= inv
             centre = kept[i]
             for k in range(code_lengths[centre]):
-                node = points[centre, k]
+                node = _map(points[centre, k], first1, n_hot, ext1)
                 label = 1 - np.int32(codes[centre, k])
                 f = np.float32(0.0)
                 for d in range(dim):
@@ -422,16 +477,17 @@ def cbow_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, st
                     neu1e[d] *= inv
             for j in range(lo, hi):
                 if j != i:
-                    c = kept[j]
+                    c = _map(kept[j], 0, n_hot, ext0)
                     for d in range(dim):
                         syn0[c, d] += neu1e[d]
+    _sync_both(syn0, syn1, base, first1, ext0, ext1)
     return loss, predictions
 
 
 @_jit
 def sg_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
-                 kept, kept_window, kept_seg, syn0, syn1, alias_prob, alias_index, negative,
-                 alpha, sigmoid, loss_pos, loss_neg, neu1e):
+                 kept, kept_window, kept_seg, syn0, syn1, base, first1, ext0, ext1, sync_every,
+                 alias_prob, alias_index, negative, alpha, sigmoid, loss_pos, loss_neg, neu1e):
     """Skip-gram with negative sampling, exact: each context word predicts the centre with its
     own negatives (the C tool's and gensim's pairing)."""
     dim = syn0.shape[1]
@@ -441,10 +497,16 @@ def sg_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, sta
     predictions = 0
     if n_kept == 0:
         return loss, predictions
+    n_hot = base.shape[1]
+    _sync_both(syn0, syn1, base, first1, ext0, ext1)
+    next_sync = sync_every
     for s in range(seg_end - seg_start):
         a = kept_seg[s]
         e = kept_seg[s + 1]
         for i in range(a, e):
+            if i >= next_sync:
+                _sync_both(syn0, syn1, base, first1, ext0, ext1)
+                next_sync = i + sync_every
             b = kept_window[i]
             lo = max(a, i - b)
             hi = min(e, i + b + 1)
@@ -452,7 +514,7 @@ def sg_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, sta
             for j in range(lo, hi):
                 if j == i:
                     continue
-                c = kept[j]
+                c = _map(kept[j], 0, n_hot, ext0)
                 for d in range(dim):
                     neu1e[d] = 0.0
                 for k in range(negative + 1):
@@ -464,6 +526,7 @@ def sg_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, sta
                         if target == centre:
                             continue
                         label = 0
+                    target = _map(target, 0, n_hot, ext1)
                     f = np.float32(0.0)
                     for d in range(dim):
                         f += syn0[c, d] * syn1[target, d]
@@ -476,14 +539,15 @@ def sg_neg_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, sta
                 for d in range(dim):
                     syn0[c, d] += neu1e[d]
                 predictions += 1
+    _sync_both(syn0, syn1, base, first1, ext0, ext1)
     return loss, predictions
 
 
 @_jit
 def sg_neg_shared_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
-                        kept, kept_window, kept_seg, syn0, syn1, alias_prob, alias_index,
-                        negative, alpha, sigmoid, loss_pos, loss_neg, inputs, targets, grads,
-                        negatives):
+                        kept, kept_window, kept_seg, syn0, syn1, base, first1, ext0, ext1,
+                        sync_every, alias_prob, alias_index, negative, alpha, sigmoid, loss_pos,
+                        loss_neg, inputs, targets, grads, negatives):
     """Skip-gram with negative sampling, HogBatch style (Ji et al. 2016).
 
     All context words of one centre share one set of negatives, so the step for a centre is two
@@ -499,6 +563,9 @@ def sg_neg_shared_block(ids, seg_offsets, seg_start, seg_end, keep, window, shri
     predictions = 0
     if n_kept == 0:
         return loss, predictions
+    n_hot = base.shape[1]
+    _sync_both(syn0, syn1, base, first1, ext0, ext1)
+    next_sync = sync_every
     current = 0
     for k in range(negative):
         negatives[current, k] = _draw_negative(state, alias_prob, alias_index)
@@ -506,6 +573,9 @@ def sg_neg_shared_block(ids, seg_offsets, seg_start, seg_end, keep, window, shri
         a = kept_seg[s]
         e = kept_seg[s + 1]
         for i in range(a, e):
+            if i >= next_sync:
+                _sync_both(syn0, syn1, base, first1, ext0, ext1)
+                next_sync = i + sync_every
             b = kept_window[i]
             lo = max(a, i - b)
             hi = min(e, i + b + 1)
@@ -514,27 +584,30 @@ def sg_neg_shared_block(ids, seg_offsets, seg_start, seg_end, keep, window, shri
                 continue
             centre = kept[i]
             n_targets = 1
-            targets[0] = centre
+            targets[0] = _map(centre, 0, n_hot, ext1)
             ahead = 1 - current
             for k in range(negative):
                 target = negatives[current, k]
                 if target != centre:
-                    targets[n_targets] = target
+                    targets[n_targets] = _map(target, 0, n_hot, ext1)
                     n_targets += 1
                 target = _draw_negative(state, alias_prob, alias_index)
                 negatives[ahead, k] = target
-                _prefetch_row(syn1, target)
+                if target >= n_hot:
+                    _prefetch_row(syn1, target)
             current = ahead
             if i + 1 < n_kept:
-                _prefetch_row(syn1, kept[i + 1])
+                if kept[i + 1] >= n_hot:
+                    _prefetch_row(syn1, kept[i + 1])
                 nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
-                _prefetch_row(syn0, kept[nxt])
+                if kept[nxt] >= n_hot:
+                    _prefetch_row(syn0, kept[nxt])
             # scores and gradients, from the current (old) rows
             r = 0
             for j in range(lo, hi):
                 if j == i:
                     continue
-                c = kept[j]
+                c = _map(kept[j], 0, n_hot, ext0)
                 for d in range(dim):
                     inputs[r, d] = syn0[c, d]
                 for k in range(n_targets):
@@ -553,7 +626,7 @@ def sg_neg_shared_block(ids, seg_offsets, seg_start, seg_end, keep, window, shri
             for j in range(lo, hi):
                 if j == i:
                     continue
-                c = kept[j]
+                c = _map(kept[j], 0, n_hot, ext0)
                 for k in range(n_targets):
                     g = grads[r, k]
                     target = targets[k]
@@ -567,13 +640,14 @@ def sg_neg_shared_block(ids, seg_offsets, seg_start, seg_end, keep, window, shri
                     g = grads[r, k]
                     for d in range(dim):
                         syn1[target, d] += g * inputs[r, d]
+    _sync_both(syn0, syn1, base, first1, ext0, ext1)
     return loss, predictions
 
 
 @_jit
 def sg_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
-                kept, kept_window, kept_seg, syn0, syn1, codes, points, code_lengths,
-                alpha, sigmoid, loss_pos, loss_neg, neu1e):
+                kept, kept_window, kept_seg, syn0, syn1, base, first1, ext0, ext1, sync_every,
+                codes, points, code_lengths, alpha, sigmoid, loss_pos, loss_neg, neu1e):
     """Skip-gram with hierarchical softmax: each context word predicts the centre's path."""
     dim = syn0.shape[1]
     n_kept = subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
@@ -582,10 +656,16 @@ def sg_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, stat
     predictions = 0
     if n_kept == 0:
         return loss, predictions
+    n_hot = base.shape[1]
+    _sync_both(syn0, syn1, base, first1, ext0, ext1)
+    next_sync = sync_every
     for s in range(seg_end - seg_start):
         a = kept_seg[s]
         e = kept_seg[s + 1]
         for i in range(a, e):
+            if i >= next_sync:
+                _sync_both(syn0, syn1, base, first1, ext0, ext1)
+                next_sync = i + sync_every
             b = kept_window[i]
             lo = max(a, i - b)
             hi = min(e, i + b + 1)
@@ -593,11 +673,11 @@ def sg_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, stat
             for j in range(lo, hi):
                 if j == i:
                     continue
-                c = kept[j]
+                c = _map(kept[j], 0, n_hot, ext0)
                 for d in range(dim):
                     neu1e[d] = 0.0
                 for k in range(code_lengths[centre]):
-                    node = points[centre, k]
+                    node = _map(points[centre, k], first1, n_hot, ext1)
                     label = 1 - np.int32(codes[centre, k])
                     f = np.float32(0.0)
                     for d in range(dim):
@@ -611,4 +691,5 @@ def sg_hs_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, stat
                 for d in range(dim):
                     syn0[c, d] += neu1e[d]
                 predictions += 1
+    _sync_both(syn0, syn1, base, first1, ext0, ext1)
     return loss, predictions

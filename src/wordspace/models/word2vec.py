@@ -62,6 +62,11 @@ LOSSES = ("negative", "hierarchical", "softmax")
 MAX_SEGMENT = 10_000
 #: tokens per kernel call; the learning rate and the progress bar advance between calls
 BLOCK_TOKENS = 16_384
+#: rows of each matrix that every thread keeps a private copy of when several threads train
+#: (the most frequent words', or the tree nodes nearest the root) ...
+HOT_ROWS = 256
+#: ... merged with the shared rows every this many kept tokens
+SYNC_TOKENS = 512
 #: above this many tokens, the encoded corpus goes to a memory-mapped file when cache_dir is set
 _MEMMAP_TOKENS = 50_000_000
 
@@ -408,15 +413,26 @@ class Word2Vec:
                 vocab.counts)
         return tables
 
-    def _block_runner(self, tables: dict, max_block: int):
+    def _block_runner(self, tables: dict, max_block: int, rows=None):
         """A function ``run(state, seg_offsets, ids, s0, s1, alpha) -> (loss, predictions)``
-        with its own work buffers (one runner per thread)."""
+        with its own work buffers (one runner per thread).
+
+        ``rows = (syn0, syn1, n_hot, first1, ext0, ext1)``: the matrices with extra rows where
+        this thread keeps its own copy of the ``n_hot`` hot rows of each (from ``ext0`` and
+        ``ext1``; the hot rows of ``syn1`` start at ``first1``), merged with the shared rows
+        every ``SYNC_TOKENS`` kept tokens (see :mod:`~wordspace.models._w2v_kernels`).  None:
+        the model's own matrices, no private rows.
+        """
         from . import _w2v_kernels as K
 
         dim, window = self.vector_size, int(self.window)
         kept = _private(max_block, np.int32)
         kept_window = _private(max_block, np.int32)
-        syn0, syn1 = self.input_vectors_, self.output_vectors_
+        if rows is None:
+            rows = (self.input_vectors_, self.output_vectors_, 0, 0, 0, 0)
+        syn0, syn1, n_hot, first1, ext0, ext1 = rows
+        base = _private((2, n_hot, dim), np.float32)
+        hot = (base, first1, ext0, ext1, SYNC_TOKENS)
         keep, sig, lp, ln = tables["keep"], tables["sigmoid"], tables["loss_pos"], \
             tables["loss_neg"]
         shrink = bool(self.shrink_windows)
@@ -442,8 +458,9 @@ class Word2Vec:
 
                 def run(state, ids, seg_offsets, s0, s1, alpha):
                     return K.cbow_neg_block(*prelude(ids, seg_offsets, s0, s1, state), syn0,
-                                            syn1, ap, ai, negative, cbow_mean, np.float32(alpha),
-                                            sig, lp, ln, neu1, neu1e, negatives, targets, grads)
+                                            syn1, *hot, ap, ai, negative, cbow_mean,
+                                            np.float32(alpha), sig, lp, ln, neu1, neu1e,
+                                            negatives, targets, grads)
             elif self.shared_negatives:
                 inputs = _private((2 * window, dim), np.float32)
                 targets = _private(negative + 1, np.int32)
@@ -451,27 +468,50 @@ class Word2Vec:
 
                 def run(state, ids, seg_offsets, s0, s1, alpha):
                     return K.sg_neg_shared_block(*prelude(ids, seg_offsets, s0, s1, state),
-                                                 syn0, syn1, ap, ai, negative,
+                                                 syn0, syn1, *hot, ap, ai, negative,
                                                  np.float32(alpha), sig, lp, ln, inputs, targets,
                                                  grads, negatives)
             else:
                 def run(state, ids, seg_offsets, s0, s1, alpha):
                     return K.sg_neg_block(*prelude(ids, seg_offsets, s0, s1, state), syn0, syn1,
-                                          ap, ai, negative, np.float32(alpha), sig, lp, ln,
+                                          *hot, ap, ai, negative, np.float32(alpha), sig, lp, ln,
                                           neu1e)
         elif loss == "hierarchical":
             codes, points, lengths = tables["codes"], tables["points"], tables["code_lengths"]
             if arch == "cbow":
                 def run(state, ids, seg_offsets, s0, s1, alpha):
                     return K.cbow_hs_block(*prelude(ids, seg_offsets, s0, s1, state), syn0,
-                                           syn1, codes, points, lengths, cbow_mean,
+                                           syn1, *hot, codes, points, lengths, cbow_mean,
                                            np.float32(alpha), sig, lp, ln, neu1, neu1e)
             else:
                 def run(state, ids, seg_offsets, s0, s1, alpha):
                     return K.sg_hs_block(*prelude(ids, seg_offsets, s0, s1, state), syn0, syn1,
-                                         codes, points, lengths, np.float32(alpha), sig, lp, ln,
-                                         neu1e)
+                                         *hot, codes, points, lengths, np.float32(alpha), sig,
+                                         lp, ln, neu1e)
         return run
+
+    def _private_rows(self, workers: int) -> list | None:
+        """Per-thread ``rows`` for :meth:`_block_runner` (None: all threads share all rows).
+
+        Private copies of the hot rows pay only when several threads write the same rows, and
+        only in a vocabulary large enough that these rows carry a small part of the updates.
+        The model's matrices become views of the first rows of the extended ones.
+        """
+        n_hot = min(HOT_ROWS, len(self.vocabulary_) // 64)
+        if workers == 1 or self.tied or n_hot == 0 or self.loss == "softmax" or self.masks > 1:
+            return None
+        extended = []
+        for matrix in (self.input_vectors_, self.output_vectors_):
+            full = np.empty((len(matrix) + workers * (n_hot + 1), matrix.shape[1]), np.float32)
+            full[:len(matrix)] = matrix
+            extended.append(full)
+        syn0, syn1 = extended
+        n0, n1 = len(self.input_vectors_), len(self.output_vectors_)
+        first1 = n1 - n_hot if self.loss == "hierarchical" else 0  # the root's end of the tree
+        self.input_vectors_, self.output_vectors_ = syn0[:n0], syn1[:n1]
+        # a spare row between threads' copies: no cache line holds rows of two threads
+        return [(syn0, syn1, n_hot, first1, n0 + 1 + t * (n_hot + 1), n1 + 1 + t * (n_hot + 1))
+                for t in range(workers)]
 
     def _train_epochs(self, encoded: EncodedCorpus, epochs: int) -> None:
         from . import _w2v_kernels as K
@@ -492,7 +532,8 @@ class Word2Vec:
         claim = threading.Lock()
         next_block = [0]
         tables = self._tables()
-        runners = [self._block_runner(tables, max_block + 1) for _ in range(workers)]
+        rows = self._private_rows(workers) or [None] * workers
+        runners = [self._block_runner(tables, max_block + 1, rows[t]) for t in range(workers)]
         ids = encoded.ids
         planned = float(total) * epochs
         alpha0, alpha1 = float(self.alpha), float(self.min_alpha)
