@@ -66,7 +66,7 @@ BLOCK_TOKENS = 16_384
 #: (the most frequent words', or the tree nodes nearest the root) ...
 HOT_ROWS = 256
 #: ... merged with the shared rows every this many kept tokens
-SYNC_TOKENS = 512
+SYNC_TOKENS = 2048
 #: above this many tokens, the encoded corpus goes to a memory-mapped file when cache_dir is set
 _MEMMAP_TOKENS = 50_000_000
 
@@ -425,6 +425,7 @@ class Word2Vec:
         """
         from . import _w2v_kernels as K
 
+        tables = {name: np.array(table) for name, table in tables.items()}  # this thread's own
         dim, window = self.vector_size, int(self.window)
         kept = _private(max_block, np.int32)
         kept_window = _private(max_block, np.int32)
