@@ -119,6 +119,53 @@ def test_threads_share_out_every_block_once_per_epoch(monkeypatch):
     assert sorted(seen) == sorted(blocks * 2)
 
 
+def test_sync_hot_adds_a_threads_changes_to_the_shared_rows():
+    from wordspace.models import _w2v_kernels as K
+
+    matrix = np.ones((6, 3), np.float32)  # shared hot rows 0-1, a spare row, own copy in 3-4
+    base = np.ones((2, 3), np.float32)  # the values at the last sync
+    matrix[3, 0] = 3.0  # this thread moved its copy of row 0 by +2
+    matrix[0, 1] = 5.0  # meanwhile another thread merged +4 into the shared row 0
+    K.sync_hot(matrix, 0, 3, base)
+    np.testing.assert_array_equal(matrix[0], [3.0, 5.0, 1.0])
+    np.testing.assert_array_equal(matrix[1], [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(matrix[3:5], matrix[0:2])  # own copy refreshed
+    np.testing.assert_array_equal(base, matrix[0:2])
+    assert matrix[2].tolist() == [1.0, 1.0, 1.0] and matrix[5].tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("architecture,loss", [("cbow", "negative"), ("skipgram", "negative"),
+                                               ("cbow", "hierarchical")])
+def test_private_hot_rows_with_several_threads(monkeypatch, architecture, loss):
+    from wordspace.models import word2vec as module
+
+    monkeypatch.setattr(module, "VOCAB_PER_HOT_ROW", 4)  # 24 words: 6 hot rows per matrix
+    monkeypatch.setattr(module, "SYNC_TOKENS", 64)
+    seen = []
+    original = Word2Vec._private_rows
+
+    def recording(self, workers):
+        rows = original(self, workers)
+        seen.append(rows)
+        return rows
+
+    monkeypatch.setattr(Word2Vec, "_private_rows", recording)
+    corpus = planted_corpus(n_docs=1500, seed=4)
+    settings = {**SMALL, "epochs": 6, "architecture": architecture, "loss": loss}
+    single = Word2Vec(**settings).fit(corpus)
+    model = Word2Vec(**{**settings, "workers": 2}).fit(corpus)
+    assert seen[0] is None  # one thread: nothing private
+    syn0, syn1, n_hot, first1, ext0, ext1 = seen[1][1]
+    assert n_hot == 6 and ext0 == len(model.vocabulary_) + 1 + n_hot + 1
+    assert first1 == (len(model.vocabulary_) - 1 - n_hot if loss == "hierarchical" else 0)
+    # the model's matrices are the shared rows, which hold every thread's merged updates
+    assert model.input_vectors_.shape == single.input_vectors_.shape
+    assert np.shares_memory(model.input_vectors_, syn0)
+    assert model.output_vectors_.shape == single.output_vectors_.shape
+    assert partner_hits(model) >= 0.9
+    np.testing.assert_allclose(model.loss_history_, single.loss_history_, rtol=0.05)
+
+
 def test_callbacks_run_after_every_epoch():
     seen = []
     Word2Vec(**{**SMALL, "epochs": 3}, callbacks=[lambda m, e: seen.append(

@@ -6,7 +6,8 @@ Every training kernel walks one *block* of the encoded corpus -- a run of consec
 1. **decide** (no arithmetic on vectors): subsample the block's tokens with the keep
    probabilities into a compact buffer, and draw each kept position's shrunk window;
 2. **learn**: walk the compact buffer and update the shared matrices in place (Hogwild: threads
-   update the same matrices without locks, as the C tool does).
+   update the same matrices without locks, as the C tool does), the hot rows in the thread's own
+   copy (see :func:`sync_hot`).
 
 A kernel returns ``(loss, predictions)``: the summed negative log-likelihood (float64) of the
 predictions it made, and their number, so the caller can average over any number of threads.

@@ -9,9 +9,11 @@ centre on its own.  The prediction is trained with **negative sampling** (the tr
 the exact softmax.
 
 The corpus is read twice (to count, then to encode into one ``int32`` array); every epoch after
-that is a pure array walk in Numba kernels (:mod:`wordspace.models._w2v_kernels`), one thread per
-slice of the corpus, all threads updating the shared matrices without locks (Hogwild, as the C
-tool does).  Subsampling and window shrinking are decided per block before any arithmetic.
+that is a pure array walk in Numba kernels (:mod:`wordspace.models._w2v_kernels`).  Threads take
+blocks of about 16k tokens in corpus order from one shared counter and update the shared matrices
+without locks (Hogwild, as the C tool does), except the few hundred most written rows, of which
+each thread keeps its own copy and merges it every 2,048 kept tokens.  Subsampling and window
+shrinking are decided per block before any arithmetic.
 
 Examples
 --------
@@ -67,6 +69,8 @@ BLOCK_TOKENS = 16_384
 HOT_ROWS = 256
 #: ... merged with the shared rows every this many kept tokens
 SYNC_TOKENS = 2048
+#: ... and at most one hot row per this many words of the vocabulary
+VOCAB_PER_HOT_ROW = 64
 #: above this many tokens, the encoded corpus goes to a memory-mapped file when cache_dir is set
 _MEMMAP_TOKENS = 50_000_000
 
@@ -433,6 +437,11 @@ class Word2Vec:
             rows = (self.input_vectors_, self.output_vectors_, 0, 0, 0, 0)
         syn0, syn1, n_hot, first1, ext0, ext1 = rows
         base = _private((2, n_hot, dim), np.float32)
+        if n_hot:  # own copies and base start equal to the shared rows (kernels keep it so)
+            base[0] = syn0[:n_hot]
+            base[1] = syn1[first1:first1 + n_hot]
+            syn0[ext0:ext0 + n_hot] = base[0]
+            syn1[ext1:ext1 + n_hot] = base[1]
         hot = (base, first1, ext0, ext1, SYNC_TOKENS)
         keep, sig, lp, ln = tables["keep"], tables["sigmoid"], tables["loss_pos"], \
             tables["loss_neg"]
@@ -498,7 +507,7 @@ class Word2Vec:
         only in a vocabulary large enough that these rows carry a small part of the updates.
         The model's matrices become views of the first rows of the extended ones.
         """
-        n_hot = min(HOT_ROWS, len(self.vocabulary_) // 64)
+        n_hot = min(HOT_ROWS, len(self.vocabulary_) // VOCAB_PER_HOT_ROW)
         if workers == 1 or self.tied or n_hot == 0 or self.loss == "softmax" or self.masks > 1:
             return None
         extended = []
