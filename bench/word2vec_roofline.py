@@ -187,8 +187,8 @@ def main():
             ("cbow-neg", dict(architecture="cbow"), args.workers),
             ("sg-neg (shared negatives)", dict(architecture="skipgram"), args.workers)]
     for name, options, workers in runs:
-        settings = dict(vector_size=dim, window=window, negative=negative, sample=sample,
-                        min_count=5, epochs=1, seed=1, workers=workers, **options)
+        settings = {**dict(vector_size=dim, window=window, negative=negative, sample=sample,
+                           min_count=5, epochs=1, seed=1, workers=workers), **options}
         Word2Vec(**{**settings, "workers": 1}).fit(lines[:200])  # compile / load the cache
         seconds = min(Word2Vec(**settings).fit(lines).training_seconds_ for _ in range(2))
         ns = seconds / kept * 1e9
