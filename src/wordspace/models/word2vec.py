@@ -510,17 +510,19 @@ class Word2Vec:
         n_hot = min(HOT_ROWS, len(self.vocabulary_) // VOCAB_PER_HOT_ROW)
         if workers == 1 or self.tied or n_hot == 0 or self.loss == "softmax" or self.masks > 1:
             return None
+        # spare rows (64 bytes or more) between threads' copies: no cache line holds rows of two
+        spare = max(1, -(-64 // (4 * self.vector_size)))
+        stride = n_hot + spare
         extended = []
         for matrix in (self.input_vectors_, self.output_vectors_):
-            full = np.empty((len(matrix) + workers * (n_hot + 1), matrix.shape[1]), np.float32)
+            full = np.empty((len(matrix) + workers * stride, matrix.shape[1]), np.float32)
             full[:len(matrix)] = matrix
             extended.append(full)
         syn0, syn1 = extended
         n0, n1 = len(self.input_vectors_), len(self.output_vectors_)
         first1 = n1 - n_hot if self.loss == "hierarchical" else 0  # the root's end of the tree
         self.input_vectors_, self.output_vectors_ = syn0[:n0], syn1[:n1]
-        # a spare row between threads' copies: no cache line holds rows of two threads
-        return [(syn0, syn1, n_hot, first1, n0 + 1 + t * (n_hot + 1), n1 + 1 + t * (n_hot + 1))
+        return [(syn0, syn1, n_hot, first1, n0 + spare + t * stride, n1 + spare + t * stride)
                 for t in range(workers)]
 
     def _train_epochs(self, encoded: EncodedCorpus, epochs: int) -> None:
