@@ -429,7 +429,6 @@ class Word2Vec:
         """
         from . import _w2v_kernels as K
 
-        tables = {name: np.array(table) for name, table in tables.items()}  # this thread's own
         dim, window = self.vector_size, int(self.window)
         kept = _private(max_block, np.int32)
         kept_window = _private(max_block, np.int32)
