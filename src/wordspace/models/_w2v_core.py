@@ -417,6 +417,8 @@ def softmax_step(neu1, target, syn1, alpha, scores, neu1e):
     for y in range(n_out):
         scores[y] = math.exp(scores[y] - top)
         total += scores[y]
+    if not total > 0.0:  # scores out of float range: the caller stops the run
+        return math.inf
     loss = -(math.log(scores[target] / total))
     inv = 1.0 / total
     for y in range(n_out):

@@ -71,6 +71,9 @@ HOT_ROWS = 256
 SYNC_TOKENS = 2048
 #: ... and at most one hot row per this many words of the vocabulary
 VOCAB_PER_HOT_ROW = 64
+#: a mean loss per prediction above this means training diverged (a healthy model's is a few nats:
+#: the sigmoid saturates at a score of 6)
+DIVERGED_LOSS = 100.0
 #: above this many tokens, the encoded corpus goes to a memory-mapped file when cache_dir is set
 _MEMMAP_TOKENS = 50_000_000
 
@@ -444,7 +447,8 @@ class Word2Vec:
             ns = C.negative_tables(vocab.noise_distribution(self.ns_exponent), self.negative, lut)
         elif self.loss == "hierarchical":
             hs = C.tree_tables(vocab.counts, lut)
-        return {"keep": vocab.keep_probabilities(self.sample), "lut": lut, "ns": ns, "hs": hs}
+        return {"keep": vocab.keep_probabilities(self.sample), "lut": lut, "ns": ns, "hs": hs,
+                "window": int(self.window)}
 
     def _block_runner(self, tables: dict, max_block: int, rows=None):
         """A function ``run(state, ids, seg_offsets, s0, s1, alpha) -> (loss, predictions)``
@@ -458,7 +462,7 @@ class Word2Vec:
         """
         from . import _w2v_kernels as K
 
-        dim, window = self.vector_size, int(self.window)
+        dim, window = self.vector_size, int(tables["window"])
         if rows is None:
             rows = (self.input_vectors_, self.output_vectors_, 0, 0, 0, 0)
         syn0, syn1, n_hot, first1, ext0, ext1 = rows
@@ -516,6 +520,10 @@ class Word2Vec:
         n_blocks = len(edges) - 1
         total = int(block_sizes.sum())
         workers = max(1, min(workers, n_blocks))
+        if self.loss == "negative" and self.negative >= len(self.vocabulary_):
+            raise ParameterError(f"negative ({self.negative}) must be smaller than the vocabulary "
+                                 f"({len(self.vocabulary_)} words)")
+        longest = int(np.diff(seg_offsets).max()) if len(seg_offsets) > 1 else 1
         # Threads take the blocks in corpus order from one shared counter, so at any moment they
         # train on neighbouring text (as gensim's job queue does) and a slow core does less of
         # the epoch.  Contiguous halves, one per thread (the C tool's and gensim's corpus_file
@@ -524,6 +532,10 @@ class Word2Vec:
         claim = threading.Lock()
         next_block = [0]
         tables = self._tables()
+        if self.window >= longest:  # a longer window sees no more, but its buffers grow with it
+            tables["window"] = max(1, longest - 1)
+            logger.warning("window %d is longer than the longest document (%d tokens): using "
+                           "window %d", self.window, longest, tables["window"])
         rows = self._private_rows(workers) or [None] * workers
         runners = [self._block_runner(tables, max_block + 1, rows[t]) for t in range(workers)]
         ids = encoded.ids
@@ -540,11 +552,13 @@ class Word2Vec:
             fraction = (processed_before + int(done.sum())) / planned if planned else 1.0
             return max(alpha1, alpha0 - (alpha0 - alpha1) * fraction)
 
+        diverged = [None]  # the mean loss of the first block that diverged
+
         def work(thread: int, epoch: int) -> None:
             state = _private(1, np.uint64)
             state[:] = K.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
             run = runners[thread]
-            while True:
+            while diverged[0] is None:
                 with claim:
                     block = next_block[0]
                     next_block[0] += 1
@@ -553,6 +567,8 @@ class Word2Vec:
                 s0, s1 = int(edges[block]), int(edges[block + 1])
                 block_loss, block_predictions = run(state, ids, seg_offsets, s0, s1,
                                                     learning_rate())
+                if not block_loss <= DIVERGED_LOSS * max(block_predictions, 1):  # also NaN
+                    diverged[0] = block_loss / max(block_predictions, 1)
                 losses[thread] += block_loss
                 predictions[thread] += block_predictions
                 done[thread] += seg_offsets[s1] - seg_offsets[s0]
@@ -580,6 +596,12 @@ class Word2Vec:
                     for future in futures:
                         future.result()
                 training_seconds += time.perf_counter() - tick
+                if diverged[0] is not None or not (np.isfinite(self.input_vectors_).all()
+                                                   and np.isfinite(self.output_vectors_).all()):
+                    loss = "not finite" if diverged[0] is None else f"{diverged[0]:.3g}"
+                    raise ParameterError(
+                        f"training diverged in epoch {epoch + 1} (mean loss {loss} per "
+                        f"prediction): the learning rate alpha={self.alpha:g} is too large")
                 processed_before += total
                 self._show(bar, local_epoch, total, done, losses, predictions, learning_rate())
                 n_predictions = int(predictions.sum())
