@@ -510,3 +510,28 @@ def test_lsa_on_stopwords_only_names_the_stopwords(tmp_path):
                                       "-o", str(tmp_path / "m.ws")])
     assert result.exit_code == 1
     assert "stopword" in result.output and "Traceback" not in result.output
+
+
+# -- issue 14: a new user's first hour -----------------------------------------------------------
+def test_a_diverging_autoencoder_stops_with_one_line_and_writes_nothing(tmp_path):
+    import warnings
+
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY)
+    model = tmp_path / "m.ws"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run("train", corpus, "--method", "autoencoder", "--dim", "2", "--min-count", "1",
+                     "--alpha", "1e12", "-o", model)
+    assert_user_error(result, "diverged", "learning_rate=1e+12", "--alpha")
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)], caught
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.txt"]
+    from wordspace.errors import TrainingError
+
+    for optimizer in ("adam", "sgd", "momentum"):
+        with pytest.raises(TrainingError, match="learning_rate=1e\\+12"):
+            LinearAutoencoder(2, min_count=1, optimizer=optimizer, learning_rate=1e12,
+                              epochs=3).fit(TINY.splitlines())
+    # a sane rate still trains
+    assert np.isfinite(LinearAutoencoder(2, min_count=1).fit(TINY.splitlines())
+                       .loss_history_).all()

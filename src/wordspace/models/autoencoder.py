@@ -55,7 +55,14 @@ import scipy.sparse as sp
 
 from .. import _store
 from .._progress import progress
-from ..errors import ModelFormatError, NotFittedError, ParameterError, check_choice, check_positive
+from ..errors import (
+    ModelFormatError,
+    NotFittedError,
+    ParameterError,
+    TrainingError,
+    check_choice,
+    check_positive,
+)
 from . import linalg
 
 __all__ = ["LinearAutoencoder", "subspace_angles", "relative_excess_error"]
@@ -384,7 +391,8 @@ class LinearAutoencoder:
             raise ParameterError(f"n_components={k} is more than the data allows ({n} bags "
                                  f"x {d} tokens)")
         self.n_samples_ = n
-        self._train(X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self._train(X)  # a diverging run is reported by _check_finite, not by warnings
         self.training_time_ = time.perf_counter() - start
         logger.info("linear autoencoder: %d bags x %d tokens -> %d units, %d epochs, loss "
                     "%.6g -> %.6g, %.1f s", n, d, k, self.n_epochs_, self.loss_history_[0],
@@ -453,15 +461,29 @@ class LinearAutoencoder:
                         param -= step_rate * grad
             if not full_batch:
                 history.append(self._exact_loss(X, norms, encoder, decoder, mean))
+            self._check_finite(history[-1], params, bar)
             bar.update()
             bar.set_postfix(loss=f"{history[-1]:.5g}")
         bar.close()
         if full_batch:
             history.append(self._exact_loss(X, norms, encoder, decoder, mean))
+        self._check_finite(history[-1], params, bar)
         self.components_ = np.ascontiguousarray(encoder.T, dtype=np.float32)
         self.decoder_ = np.ascontiguousarray(decoder, dtype=np.float32)
         self.mean_ = mean
         self.loss_history_ = np.asarray(history, dtype=np.float64)
+
+    def _check_finite(self, loss: float, params, bar) -> None:
+        """Stop with :class:`TrainingError` once the loss or the weights are not finite."""
+        if math.isfinite(loss) and all(np.isfinite(p).all() for p in params):
+            return
+        bar.close()
+        rate = self.learning_rate
+        shown = (f"learning_rate={rate:g}" if rate is not None else
+                 f"the default learning rate of {self.optimizer} "
+                 f"({DEFAULT_LEARNING_RATES[self.optimizer]:g})")
+        raise TrainingError(f"the autoencoder diverged (loss {loss:g}) with {shown}; lower the "
+                            "learning rate (--alpha)")
 
     def _initial_weights(self, X, mean, rng) -> np.ndarray:
         """Orthonormal ``d x k`` weights spanning random mixtures of the (centred) bags.
