@@ -535,3 +535,87 @@ def test_a_diverging_autoencoder_stops_with_one_line_and_writes_nothing(tmp_path
     # a sane rate still trains
     assert np.isfinite(LinearAutoencoder(2, min_count=1).fit(TINY.splitlines())
                        .loss_history_).all()
+
+
+def _flip_a_byte_inside(path, member):
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    with open(path, "r+b") as handle:
+        handle.seek(info.header_offset + 26)
+        name_len, extra_len = struct.unpack("<HH", handle.read(4))
+        data = info.header_offset + 30 + name_len + extra_len
+        handle.seek(data + info.file_size - 3)  # inside the array, past the npy header
+        byte = handle.read(1)
+        handle.seek(-1, os.SEEK_CUR)
+        handle.write(bytes([byte[0] ^ 0x10]))
+
+
+def test_flipped_bytes_inside_an_array_are_caught_at_load(vectors_files, tmp_path):
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY)
+    model = tmp_path / "lsa.ws"
+    assert run("train", corpus, "--method", "lsa", "--dim", "2", "--min-count", "1",
+               "--stopwords", "none", "-o", model).exit_code == 0
+    for path, member in ((vectors_files / "good.ws", "vectors.npy"), (model, "components.npy")):
+        assert run("neighbors", path, "king" if "good" in path.name else "the").exit_code == 0
+        _flip_a_byte_inside(path, member)
+        assert_user_error(run("neighbors", path, "king"), "damaged", member[:-4])
+        assert_user_error(run("info", path), "damaged")
+        for mmap in (True, False):
+            with pytest.raises(ModelFormatError, match="damaged|CRC"):
+                load(path, mmap=mmap)
+
+
+def test_written_files_honour_the_umask(vectors_files):
+    old = os.umask(0o022)
+    try:
+        for umask, mode in ((0o022, 0o644), (0o077, 0o600), (0o002, 0o664)):
+            os.umask(umask)
+            out = vectors_files / f"v{umask:o}.txt"
+            assert run("convert", vectors_files / "good.ws", out, "--format",
+                       "word2vec").exit_code == 0
+            assert out.stat().st_mode & 0o777 == mode
+    finally:
+        os.umask(old)
+
+
+_HALF_WRITTEN = """
+import sys, time
+from wordspace._store import atomic_write
+with atomic_write(sys.argv[1]) as handle:
+    handle.write(b"x" * 100000)
+    handle.flush()
+    print("writing", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_temporaries_of_a_writer_killed_by_sigkill_are_removed_by_the_next_write(
+        vectors_files):
+    import signal
+
+    folder = vectors_files / "out"
+    folder.mkdir()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    writers = [subprocess.Popen([sys.executable, "-c", _HALF_WRITTEN, str(folder / name)],
+                                stdout=subprocess.PIPE, env=env) for name in ("a.ws", "b.ws")]
+    try:
+        for writer in writers:
+            assert writer.stdout.readline() == b"writing\n"
+        killed, alive = writers
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(10)
+        temporaries = sorted(p.name for p in folder.iterdir())
+        assert len(temporaries) == 2 and all(n.endswith(".tmp") for n in temporaries)
+        assert run("convert", vectors_files / "good.ws", folder / "v.txt", "--format",
+                   "word2vec").exit_code == 0
+        left = sorted(p.name for p in folder.iterdir())
+        # the dead writer's temporary is gone; the live writer's is not touched
+        assert len(left) == 2 and "v.txt" in left
+        assert [n for n in left if n.startswith(".a.ws.")] == []
+        assert [n for n in left if n.startswith(".b.ws.")]
+    finally:
+        for writer in writers:
+            writer.kill()
+            writer.wait(10)
+            writer.stdout.close()
