@@ -299,7 +299,7 @@ def test_cli_evaluate(tmp_path, monkeypatch):
         assert result.exit_code == 0, result.output
         rows = json.loads(result.output)
         assert rows[1] == {"set": "planted", "metric": "accuracy (3cosadd)", "score": 1.0,
-                           "coverage": 1.0}
+                           "coverage": 1.0, "skipped_lines": 0}
         assert rows[0]["coverage"] == 0.75
     data = tmp_path / "data"
     data.mkdir()

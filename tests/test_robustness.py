@@ -619,3 +619,25 @@ def test_temporaries_of_a_writer_killed_by_sigkill_are_removed_by_the_next_write
             writer.kill()
             writer.wait(10)
             writer.stdout.close()
+
+
+def test_evaluate_counts_and_reports_malformed_lines(vectors_files):
+    model = vectors_files / "good.ws"
+    pairs = vectors_files / "mostly-bad.tsv"
+    pairs.write_text("king queen 9\nman woman 8\nking man 2\n" + "bad\nx y\nz,z,1\n" * 10)
+    questions = vectors_files / "mostly-bad.txt"
+    questions.write_text(": s\nman king woman queen\n" + "x y\n1,2,3,4\n" * 5)
+    result = run("evaluate", model, "--pairs", pairs, "--analogies", questions, "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [row["skipped_lines"] for row in rows] == [30, 10]
+    assert "mostly-bad: 30 malformed lines skipped" in result.stderr
+    assert "mostly-bad: 10 malformed lines skipped" in result.stderr
+    # nothing well formed at all: an error that says so
+    (vectors_files / "all-bad.tsv").write_text("x y\nfoo\n")
+    assert_user_error(run("evaluate", model, "--pairs", vectors_files / "all-bad.tsv"),
+                      "holds no word pairs", "2 malformed lines")
+    # questions none of which the model can answer: no score, not an accuracy of 0
+    (vectors_files / "oov.txt").write_text(": s\nzz yy xx ww\n")
+    result = run("evaluate", model, "--analogies", vectors_files / "oov.txt", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["score"] is None

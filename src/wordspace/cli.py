@@ -319,6 +319,10 @@ def evaluate_command(model, pairs, analogy_files, data_dir, restrict_vocab, meth
     else:
         rows = evaluation.evaluate_all(embeddings, data_dir, restrict_vocab=restrict_vocab,
                                        method=method)
+    for row in rows:
+        if row.skipped_lines:
+            click.echo(f"wordspace: warning: {row.set}: {row.skipped_lines} malformed lines "
+                       "skipped", err=True)
     if as_json:
         click.echo(json.dumps([row.as_dict() for row in rows]))
     else:
