@@ -71,3 +71,21 @@ def test_runs_as_a_module():
     completed = subprocess.run([sys.executable, "-m", "wordspace", "--help"], capture_output=True,
                                text=True, check=True)
     assert "Learn and query" in completed.stdout
+
+
+def test_evaluate_without_data_uses_the_sets_shipped_in_the_package(tmp_path, monkeypatch):
+    import numpy as np
+
+    from wordspace import Embeddings
+
+    words = ["king", "queen", "man", "woman", "tiger", "cat", "old", "new", "athens", "greece",
+             "baghdad", "iraq"]
+    Embeddings(words, np.random.default_rng(0).standard_normal((len(words), 5))).save(
+        tmp_path / "m.ws")
+    monkeypatch.delenv("WORDSPACE_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)  # nothing to find around us
+    result = CliRunner().invoke(cli, ["evaluate", "m.ws", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["set"]: row for row in json.loads(result.stdout)}
+    assert set(rows) == {"ws353", "simlex999", "google_analogies"}
+    assert all(0 < row["coverage"] < 1 for row in rows.values())

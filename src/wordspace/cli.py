@@ -291,7 +291,7 @@ def convert(model, out, fmt):
 
 
 @cli.command(name="evaluate",
-             epilog=_example("wordspace evaluate brown.ws --data ../shared/data/eval",
+             epilog=_example("wordspace evaluate brown.ws",
                              "wordspace evaluate vectors.bin --pairs simlex999.tsv --json"))
 @click.argument("model")
 @click.option("--pairs", multiple=True, metavar="FILE",
@@ -299,7 +299,8 @@ def convert(model, out, fmt):
 @click.option("--analogies", "analogy_files", multiple=True, metavar="FILE",
               help="Analogy questions file (': section' lines, then 'a b c d'); repeatable.")
 @click.option("--data", "data_dir", metavar="DIR",
-              help="Folder with the standard sets (default: $WORDSPACE_DATA); used when no "
+              help="Folder with the standard sets (default: $WORDSPACE_DATA, else the Google "
+                   "analogies, WordSim-353 and SimLex-999 shipped in the package); used when no "
                    "--pairs/--analogies is given.")
 @click.option("--restrict-vocab", type=click.IntRange(min=1), default=30000, show_default=True,
               help="Analogies: search and accept only the N most frequent tokens.")

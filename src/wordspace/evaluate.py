@@ -40,6 +40,7 @@ __all__ = [
     "document_similarity",
     "load_lee_similarities",
     "standard_sets",
+    "packaged_sets_folder",
     "evaluate_all",
     "format_table",
 ]
@@ -602,11 +603,21 @@ class EvaluationRow(_Result):
         return f"{self.set}: {self.metric} {self.score:.4f} (coverage {self.coverage:.1%})"
 
 
+def packaged_sets_folder() -> Path:
+    """The folder of the sets shipped inside the package: Google analogies, WordSim-353 and
+    SimLex-999 (see its ``SOURCES.md``).
+
+    >>> sorted(p.name for p in packaged_sets_folder().glob("*.t*"))
+    ['questions-words.txt', 'simlex999.tsv', 'ws353_all.tsv']
+    """
+    from importlib import resources
+
+    return Path(str(resources.files("wordspace") / "data" / "eval"))
+
+
 def _data_folder(data_dir) -> Path:
     if data_dir is None:
-        data_dir = os.environ.get("WORDSPACE_DATA")
-        if not data_dir:
-            raise ParameterError("no data folder: pass one or set WORDSPACE_DATA")
+        data_dir = os.environ.get("WORDSPACE_DATA") or packaged_sets_folder()
     folder = Path(data_dir)
     if not folder.is_dir():
         raise ParameterError(f"data folder {folder} does not exist")
@@ -614,7 +625,8 @@ def _data_folder(data_dir) -> Path:
 
 
 def standard_sets(data_dir=None) -> dict[str, tuple[str, Path]]:
-    """The standard evaluation sets present in ``data_dir`` (or ``$WORDSPACE_DATA``).
+    """The standard evaluation sets present in ``data_dir`` (default: ``$WORDSPACE_DATA``, else
+    the three sets shipped in the package, :func:`packaged_sets_folder`).
 
     Looks in the folder and in its ``eval/`` subfolder (the layout of ``shared/data``) for
     ``questions-words.txt``, ``ws353_all/sim/rel.tsv`` and ``simlex999.tsv``.
