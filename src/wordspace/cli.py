@@ -216,20 +216,30 @@ def train(corpus, output, method, **options):
 
 
 # ------------------------------------------------------------------------------- queries ----
-@cli.command(epilog=_example("wordspace neighbors brown.ws money --topn 5"))
+@cli.command(epilog=_example("wordspace neighbors brown.ws money --topn 5",
+                             "wordspace neighbors brown.ws president week church",
+                             "wordspace neighbors brown.ws king woman --negative man --sum"))
 @click.argument("model")
 @click.argument("words", nargs=-1, required=True)
 @click.option("--topn", default=10, show_default=True, type=click.IntRange(min=1))
 @click.option("--metric", type=click.Choice(["cosine", "dot"]), default="cosine",
               show_default=True)
 @click.option("--negative", multiple=True, help="Subtract this word's vector (repeatable).")
-def neighbors(model, words, topn, metric, negative):
-    """Nearest neighbours of WORDS (their vectors summed) in MODEL."""
+@click.option("--sum", "summed", is_flag=True,
+              help="One list for the sum of the WORDS' vectors instead of one list per word.")
+def neighbors(model, words, topn, metric, negative, summed):
+    """Nearest neighbours of each of WORDS in MODEL (one headed list per word), or of their
+    sum with --sum."""
     embeddings = _load_embeddings(model)
-    results = embeddings.most_similar(positive=list(words), negative=list(negative), topn=topn,
-                                      metric=metric)
-    for token, score in results:
-        click.echo(f"{score:8.4f}  {token}")
+    queries = [list(words)] if summed else [[word] for word in words]
+    # every query first, so that an unknown word fails before anything is printed
+    results = [embeddings.most_similar(positive=query, negative=list(negative), topn=topn,
+                                       metric=metric) for query in queries]
+    for number, (query, found) in enumerate(zip(queries, results, strict=True)):
+        if len(queries) > 1:
+            click.echo(("\n" if number else "") + query[0] + ":")
+        for token, score in found:
+            click.echo(f"{score:8.4f}  {token}")
 
 
 @cli.command(epilog=_example("wordspace analogy vectors.bin man king woman"))
