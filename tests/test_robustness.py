@@ -641,3 +641,31 @@ def test_evaluate_counts_and_reports_malformed_lines(vectors_files):
     (vectors_files / "oov.txt").write_text(": s\nzz yy xx ww\n")
     result = run("evaluate", model, "--analogies", vectors_files / "oov.txt", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)[0]["score"] is None
+
+
+def test_plot_bad_requests_are_one_line(vectors_files):
+    model = vectors_files / "good.ws"
+    out = vectors_files / "p.png"
+    assert_user_error(run("plot", model, "--words", "xyzzy,qqqq", "--skip-unknown", "-o", out),
+                      "none of the 2 word(s) is in the vocabulary", "xyzzy")
+    result = run("plot", model, "--words", "king,queen,xyzzy", "--skip-unknown", "-o", out)
+    assert result.exit_code == 0 and "drew 2 words" in result.stdout
+    assert_user_error(run("plot", model, "--words", "king,queen", "--dpi", "100000", "-o", out),
+                      "dpi 100000", "65,536 pixels")
+    assert "--dim" not in run("plot", model, "--words", "king,queen", "--dpi", "100000", "-o",
+                              out).stderr
+
+
+def test_an_empty_labels_file_holds_no_labels(tmp_path):
+    from wordspace.plot import read_labels
+
+    corpus = tmp_path / "docs.txt"
+    corpus.write_text("cats purr and meow\ndogs bark and growl\n" * 3)
+    labels = tmp_path / "labels.txt"
+    labels.write_text("")
+    assert read_labels(labels) == []
+    model = tmp_path / "lsa.ws"
+    assert run("train", corpus, "--method", "lsa", "--dim", "2", "--min-count", "1", "-o",
+               model).exit_code == 0
+    assert_user_error(run("plot", model, "--documents", corpus, "--labels", labels, "-o",
+                          tmp_path / "d.png"), "6 documents but 0 labels")

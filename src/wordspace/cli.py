@@ -500,7 +500,7 @@ def plot(model, output, words, topn, as_arrows, analogies, section, max_pairs, d
                 else:
                     plotting.word_map(embeddings, chosen_words, method=method, seed=seed,
                                       skip_unknown=skip_unknown, **look)
-                drawn = f"{len(chosen_words)} words"
+                drawn = f"{len([w for w in dict.fromkeys(chosen_words) if w in embeddings])} words"
             else:
                 plotting.word_map(embeddings, topn=topn, method=method, seed=seed, **look)
                 drawn = f"the {min(topn, len(embeddings))} most frequent words"
