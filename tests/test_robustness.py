@@ -669,3 +669,16 @@ def test_an_empty_labels_file_holds_no_labels(tmp_path):
                model).exit_code == 0
     assert_user_error(run("plot", model, "--documents", corpus, "--labels", labels, "-o",
                           tmp_path / "d.png"), "6 documents but 0 labels")
+
+
+def test_a_binary_file_as_stopwords_is_refused(tmp_path):
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY)
+    for name in ("python", "vocab"):
+        binary = tmp_path / name
+        binary.write_bytes(open(sys.executable, "rb").read(20000) if name == "python"
+                           else b"caf\xe9 \xff\xfe\n" * 10)
+        for command in (("vocab", corpus, "--stopwords", binary),
+                        ("train", corpus, "--method", "lsa", "--stopwords", binary, "-o",
+                         tmp_path / "m.ws")):
+            assert_user_error(run(*command), "stopwords file", str(binary))
