@@ -682,3 +682,73 @@ def test_a_binary_file_as_stopwords_is_refused(tmp_path):
                         ("train", corpus, "--method", "lsa", "--stopwords", binary, "-o",
                          tmp_path / "m.ws")):
             assert_user_error(run(*command), "stopwords file", str(binary))
+
+
+def test_an_unwritable_output_is_reported_before_training(tmp_path, monkeypatch):
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained although the output cannot be written")
+
+    monkeypatch.setattr(LSA, "fit", no_training)
+    real_statvfs = os.statvfs
+
+    class Full:
+        def __init__(self, path):
+            self.f_blocks, self.f_bavail = real_statvfs(path).f_blocks, 0
+
+    monkeypatch.setattr(os, "statvfs", Full)
+    assert_user_error(run("train", corpus, "--method", "lsa", "-o", tmp_path / "m.ws"),
+                      "no space left", "m.ws")
+    monkeypatch.setattr(os, "statvfs", real_statvfs)
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tempfile, "mkstemp", read_only)
+        assert_user_error(run("train", corpus, "--method", "lsa", "-o", tmp_path / "m.ws"),
+                          "cannot write", "Read-only file system")
+    if os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        try:
+            assert_user_error(run("train", corpus, "--method", "lsa", "-o", locked / "m.ws"),
+                              "cannot write", "Permission denied")
+        finally:
+            locked.chmod(0o755)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "locked") == ["tiny.txt"]
+
+
+_INTERRUPTED_AFTER_SAVE = """
+import os, signal, sys
+from wordspace.cli import main
+from wordspace.models.lsa import LSA
+
+real_save = LSA.save
+
+
+def save_then_interrupt(self, path):
+    real_save(self, path)
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C just after the file is whole
+
+
+LSA.save = save_then_interrupt
+main(sys.argv[1:])
+"""
+
+
+def test_sigint_after_the_save_completed_exits_0(tmp_path):
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY)
+    model = tmp_path / "m.ws"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run([sys.executable, "-c", _INTERRUPTED_AFTER_SAVE, "train", str(corpus),
+                           "--method", "lsa", "--dim", "2", "--min-count", "1", "-o",
+                           str(model)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "interrupted after" in done.stderr and "Traceback" not in done.stderr
+    assert load(model).components_.shape[0] == 2

@@ -36,10 +36,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelFormatError
+from .errors import ModelFormatError, ParameterError
 
 __all__ = ["FORMAT_VERSION", "save", "load", "is_model_file", "looks_like_zip", "atomic_write",
-           "remove_stale_temporaries"]
+           "remove_stale_temporaries", "check_writable"]
 
 FORMAT_VERSION = 1
 _HEADER = "header.json"
@@ -100,6 +100,41 @@ def remove_stale_temporaries(folder) -> list[str]:
         except OSError:
             pass
     return removed
+
+
+def check_writable(path) -> None:
+    """Raise :class:`ParameterError` now if ``path`` cannot be written, before hours of work.
+
+    Checks that ``path`` names a file in an existing folder, that a file can be created there
+    (a read-only folder or file system fails here) and that the device has free space left.
+
+    >>> check_writable("/no/such/folder/model.ws")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wordspace.errors.ParameterError: cannot write ...: folder /no/such/folder does not exist
+    """
+    path = Path(path)
+    if not str(path) or str(path) == "." or path.is_dir():
+        raise ParameterError(f"cannot write {str(path)!r}: not a file name (it is a folder or "
+                             "empty)")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ParameterError(f"cannot write {path}: folder {folder} does not exist")
+    if path.exists() and not path.is_file():
+        return  # a device or a pipe: written to as it is
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.{_HOST}.{os.getpid()}.",
+                                     suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise ParameterError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        space = os.statvfs(folder)
+    except (OSError, AttributeError):  # pragma: no cover -- not POSIX
+        return
+    if space.f_blocks and space.f_bavail == 0:
+        raise ParameterError(f"cannot write {path}: no space left on the device of {folder}")
 
 
 class atomic_write:

@@ -36,8 +36,38 @@ class _Group(click.Group):
         except MemoryError:
             _fail("out of memory; try a smaller --dim, --max-size or a larger --min-count")
         except KeyboardInterrupt:
+            written = ctx.meta.get("wordspace.written")
+            if written:  # the work is done and its file whole: not a failure
+                click.echo(f"wordspace: interrupted after {written} was written", err=True)
+                sys.exit(0)
             click.echo("wordspace: interrupted", err=True)
             sys.exit(130)
+
+
+class _interrupts_deferred:
+    """Hold Ctrl-C back while a result is written: the file is finished, then we stop."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self._caught = False
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            def remember(signum, frame):
+                self._caught = True
+
+            self._previous = signal.signal(signal.SIGINT, remember)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self._previous is not None:
+            import signal
+
+            signal.signal(signal.SIGINT, self._previous)
+        if self._caught and exc_type is None:
+            raise KeyboardInterrupt
+        return False
 
 
 def _fail(message: str):
@@ -184,10 +214,8 @@ _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not
 @click.option("--masks", type=click.IntRange(min=1), help="word2vec: masked tokens per window.")
 def train(corpus, output, method, **options):
     """Train a model on CORPUS and write it to a model file."""
-    import os
-
+    from . import _store
     from .corpus import Corpus
-    from .errors import ParameterError
 
     misplaced = [name for name, value in options.items()
                  if value is not None and name not in _TRAIN_OPTIONS[method]]
@@ -196,12 +224,7 @@ def train(corpus, output, method, **options):
         verb = "does" if len(misplaced) == 1 else "do"
         raise click.UsageError(f"{', '.join(flags[name] for name in misplaced)} {verb} not apply "
                                f"to --method {method}")
-    # fail now, not after hours of training
-    folder = os.path.dirname(os.path.abspath(output))
-    if not output or os.path.isdir(output):
-        raise ParameterError(f"cannot write {output!r}: not a file name (it is a folder or empty)")
-    if not os.path.isdir(folder):
-        raise ParameterError(f"cannot write {output}: folder {folder} does not exist")
+    _store.check_writable(output)  # fail now, not after hours of training
     if options.get("stopwords") == "none":
         options["stopwords"] = False
     source = Corpus(corpus)
@@ -209,7 +232,9 @@ def train(corpus, output, method, **options):
     start = time.perf_counter()
     model.fit(source)
     seconds = time.perf_counter() - start
-    model.save(output)
+    with _interrupts_deferred():  # Ctrl-C during the save: the file is finished, then we stop
+        model.save(output)
+        click.get_current_context().meta["wordspace.written"] = output
     size = len(model.vocabulary_) if hasattr(model, "vocabulary_") else "?"
     click.echo(f"trained {method} on {corpus}: {size} tokens x {options['n_components']} "
                f"dimensions in {seconds:.1f} s -> {output}")
