@@ -3,6 +3,7 @@ exit status 1 (never a traceback), bad usage exits 2, and the Python API raises 
 :class:`~wordspace.errors.WordspaceError` subclass with a clear message.
 """
 
+import codecs
 import errno
 import json
 import os
@@ -134,22 +135,58 @@ def test_corrupt_gzip_is_a_corpus_error(tmp_path):
 def test_invalid_utf8_is_replaced_and_counted(tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("caf\xe9 cr\xe8me\nplain words here\nna\xefve\n".encode("latin-1"))
-    result = run("vocab", path, "--json")
+    result = run("vocab", path, "--json", "--encoding", "utf-8")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["documents"] == 3
     tokens = {token for token, _ in summary["top"]}
     assert {"plain", "words", "here", "caf", "cr", "me", "na", "ve"} <= tokens
     assert not any("\ufffd" in token for token in tokens)
-    corpus = Corpus(path)
+    corpus = Corpus(path, encoding="utf-8")
     list(corpus)
     assert corpus.n_decode_errors == 2
     with pytest.raises(CorpusError, match="latin1.txt.*invalid utf-8"):
-        list(Corpus(path, errors="strict"))
+        list(Corpus(path, encoding="utf-8", errors="strict"))
     # the count reaches the user as a warning in a real process
-    done = subprocess.run([sys.executable, "-m", "wordspace", "vocab", str(path)],
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "wordspace", "vocab", str(path), "--encoding",
+                           "utf-8"], capture_output=True, text=True)
     assert done.returncode == 0 and "2 lines had invalid utf-8 bytes" in done.stderr
+
+
+def test_text_in_other_encodings_is_read_as_written(tmp_path):
+    text = "café crème naïve\nplain words here\n"
+    expected = {"café", "crème", "naïve", "plain", "words", "here"}
+    files = {"latin1.txt": text.encode("latin-1"), "utf16.txt": text.encode("utf-16"),
+             "utf16be.txt": codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
+             "utf8bom.txt": codecs.BOM_UTF8 + text.encode("utf-8"),
+             "utf32.txt": text.encode("utf-32"), "utf8.txt": text.encode("utf-8")}
+    for name, raw in files.items():
+        (tmp_path / name).write_bytes(raw)
+        result = run("vocab", tmp_path / name, "--json", "--top", "10")
+        assert result.exit_code == 0, (name, result.output)
+        assert {token for token, _ in json.loads(result.stdout)["top"]} == expected, name
+    # the guess reaches the user as a warning in a real process
+    done = subprocess.run([sys.executable, "-m", "wordspace", "vocab",
+                           str(tmp_path / "latin1.txt")], capture_output=True, text=True)
+    assert done.returncode == 0 and "latin1.txt is not UTF-8 text" in done.stderr
+    assert "--encoding" in done.stderr
+    # encoding= and --encoding are honoured, BOM or not
+    (tmp_path / "nobom.txt").write_bytes(text.encode("utf-16-le"))
+    assert_user_error(run("vocab", tmp_path / "nobom.txt"), "binary")
+    for encoding in ("utf-16-le", "utf-16le"):
+        assert {t for d in Corpus(tmp_path / "nobom.txt", encoding=encoding) for t in d} == \
+            expected
+    result = run("vocab", tmp_path / "nobom.txt", "--encoding", "utf-16-le", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["vocabulary"] == 6
+    assert {t for d in Corpus(tmp_path / "utf16.txt", encoding="utf-16") for t in d} == expected
+    model = tmp_path / "m.ws"
+    result = run("train", tmp_path / "nobom.txt", "--method", "lsa", "--dim", "1", "--min-count",
+                 "1", "--encoding", "utf-16-le", "-o", model)
+    assert result.exit_code == 0, result.output
+    assert "café" in load_vectors(model)
+    assert_usage_error(run("vocab", tmp_path / "utf8.txt", "--encoding", "klingon"), "klingon")
+    with pytest.raises(ParameterError, match="unknown encoding 'klingon'"):
+        Corpus(tmp_path / "utf8.txt", encoding="klingon")
 
 
 def test_one_huge_line_is_cut_at_whitespace_in_bounded_memory(tmp_path):

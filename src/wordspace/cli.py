@@ -104,6 +104,23 @@ def cli(verbose: int, quiet: bool):
     _progress.enable(not quiet and sys.stderr.isatty())
 
 
+def _check_encoding(ctx, param, value):
+    import codecs
+
+    if value not in (None, "auto"):
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {value!r}") from None
+    return value or "auto"
+
+
+_encoding_option = click.option(
+    "--encoding", default="auto", show_default=True, callback=_check_encoding,
+    help="Text encoding of CORPUS: auto (byte-order mark, else UTF-8, else Latin-1 with a "
+         "warning), or any Python codec: utf-8, latin-1, utf-16, cp1252 ...")
+
+
 # --------------------------------------------------------------------------------- vocab ----
 @cli.command(epilog=_example("wordspace vocab brown --min-count 5 --top 20"))
 @click.argument("corpus")
@@ -114,14 +131,15 @@ def cli(verbose: int, quiet: bool):
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=0),
               help="Show the N most frequent tokens.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def vocab(corpus, min_count, max_size, stopwords, top, as_json):
+@_encoding_option
+def vocab(corpus, min_count, max_size, stopwords, top, as_json, encoding):
     """Count the tokens of CORPUS: vocabulary size, top tokens, coverage."""
     from .corpus import Corpus
     from .vocab import Vocabulary
 
     start = time.perf_counter()
-    vocabulary = Vocabulary.build(Corpus(corpus), min_count=min_count, max_size=max_size,
-                                  stopwords=stopwords)
+    vocabulary = Vocabulary.build(Corpus(corpus, encoding=encoding), min_count=min_count,
+                                  max_size=max_size, stopwords=stopwords)
     seconds = time.perf_counter() - start
     summary = {
         "corpus": corpus,
@@ -212,7 +230,8 @@ _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not
 @click.option("--workers", type=click.IntRange(min=1), help="Threads.")
 @click.option("--tied/--untied", default=None, help="One shared matrix, or input and output ones.")
 @click.option("--masks", type=click.IntRange(min=1), help="word2vec: masked tokens per window.")
-def train(corpus, output, method, **options):
+@_encoding_option
+def train(corpus, output, method, encoding, **options):
     """Train a model on CORPUS and write it to a model file."""
     from . import _store
     from .corpus import Corpus
@@ -227,7 +246,7 @@ def train(corpus, output, method, **options):
     _store.check_writable(output)  # fail now, not after hours of training
     if options.get("stopwords") == "none":
         options["stopwords"] = False
-    source = Corpus(corpus)
+    source = Corpus(corpus, encoding=encoding)
     model = _build_model(method, options)
     start = time.perf_counter()
     model.fit(source)
