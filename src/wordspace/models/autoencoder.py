@@ -64,6 +64,7 @@ from ..errors import (
     check_positive,
 )
 from . import linalg
+from ._base import WordspaceEstimator
 
 __all__ = ["LinearAutoencoder", "subspace_angles", "relative_excess_error"]
 
@@ -176,7 +177,7 @@ def _largest_eigenvalue(X, mean, n_iter: int = 30, seed: int = 0) -> float:
 
 
 # --------------------------------------------------------------------------------- model ----
-class LinearAutoencoder:
+class LinearAutoencoder(WordspaceEstimator):
     """A linear autoencoder ``x -> W V x`` trained by mini-batch gradient descent.
 
     Parameters
@@ -288,26 +289,8 @@ class LinearAutoencoder:
         self.window = window
         self.stride = stride
 
-    # -- parameters ---------------------------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict:
-        """The constructor's parameters, by name (scikit-learn's contract)."""
-        return {name: getattr(self, name) for name in (
-            "n_components", "tied", "weighting", "optimizer", "learning_rate", "batch_size",
-            "epochs", "weight_decay", "center", "seed", "idf", "normalize", "stopwords",
-            "min_count", "max_size", "granularity", "window", "stride")}
-
-    def set_params(self, **params) -> LinearAutoencoder:
-        """Set constructor parameters by name; returns ``self``."""
-        valid = self.get_params()
-        for name, value in params.items():
-            if name not in valid:
-                raise ParameterError(f"LinearAutoencoder has no parameter {name!r}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        return (f"LinearAutoencoder(n_components={self.n_components}, tied={self.tied}, "
-                f"optimizer={self.optimizer!r}, center={self.center})")
+    # -- parameters: get_params, set_params, clone and repr from BaseEstimator ---------------
+    _fitted_attributes = ("components_",)
 
     def _check_params(self) -> None:
         check_positive("n_components", self.n_components, integer=True)
@@ -357,10 +340,6 @@ class LinearAutoencoder:
             raise ParameterError(f"a matrix of bags needs {d} columns (the vocabulary), got "
                                  f"shape {X.shape}")
         return X
-
-    def _check_fitted(self) -> None:
-        if getattr(self, "components_", None) is None:
-            raise NotFittedError("this LinearAutoencoder is not fitted yet; call fit first")
 
     # -- training -----------------------------------------------------------------------------
     def fit(self, data, y=None, *, _keep_vectoriser: bool = False) -> LinearAutoencoder:
@@ -632,19 +611,23 @@ class LinearAutoencoder:
         return self._exact_loss(X, _row_norms_squared(X), encoder, decoder,
                                 self.mean_) * X.shape[0]
 
-    @property
-    def word_vectors(self):
-        """:class:`~wordspace.vectors.Embeddings`: token ``i``'s vector is column ``i`` of ``V``.
+    def _wv_key(self) -> tuple:
+        return (self.components_, self.vocabulary_)
 
-        That is the code of a bag holding token ``i`` alone (before centring).
-        """
+    def _make_wv(self):
+        """:class:`~wordspace.vectors.Embeddings` (:attr:`wv`): token ``i``'s vector is column
+        ``i`` of ``V``, the code of a bag holding token ``i`` alone (before centring)."""
         from ..vectors import Embeddings
 
-        self._check_fitted()
         if self.vocabulary_ is None:
             raise NotFittedError("word vectors need a vocabulary: fit on a corpus, not a matrix")
         return Embeddings(self.vocabulary_.tokens, self.components_.T,
                           counts=self.vocabulary_.counts)
+
+    @property
+    def word_vectors(self):
+        """The same as :attr:`wv` (the name every model shares)."""
+        return self.wv
 
     # -- files --------------------------------------------------------------------------------
     def save(self, path) -> None:
