@@ -71,3 +71,44 @@ def test_runs_as_a_module():
     completed = subprocess.run([sys.executable, "-m", "wordspace", "--help"], capture_output=True,
                                text=True, check=True)
     assert "Learn and query" in completed.stdout
+
+
+def test_evaluate_without_data_uses_the_sets_shipped_in_the_package(tmp_path, monkeypatch):
+    import numpy as np
+
+    from wordspace import Embeddings
+
+    words = ["king", "queen", "man", "woman", "tiger", "cat", "old", "new", "athens", "greece",
+             "baghdad", "iraq"]
+    Embeddings(words, np.random.default_rng(0).standard_normal((len(words), 5))).save(
+        tmp_path / "m.ws")
+    monkeypatch.delenv("WORDSPACE_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)  # nothing to find around us
+    result = CliRunner().invoke(cli, ["evaluate", "m.ws", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["set"]: row for row in json.loads(result.stdout)}
+    assert set(rows) == {"ws353", "simlex999", "google_analogies"}
+    assert all(0 < row["coverage"] < 1 for row in rows.values())
+
+
+def test_neighbors_of_several_words_are_one_headed_list_each(tmp_path):
+    import numpy as np
+
+    from wordspace import Embeddings
+
+    words = ["king", "queen", "man", "woman", "apple", "pear"]
+    vectors = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0.1, 0.9, 0], [0, 0, 1],
+                        [0, 0.1, 0.9]])
+    Embeddings(words, vectors).save(tmp_path / "m.ws")
+    result = run("neighbors", tmp_path / "m.ws", "king", "apple", "--topn", 1)
+    assert result.exit_code == 0, result.output
+    blocks = result.stdout.strip().split("\n\n")
+    assert [block.splitlines()[0] for block in blocks] == ["king:", "apple:"]
+    assert [block.splitlines()[1].split()[1] for block in blocks] == ["queen", "pear"]
+    # the sum stays available
+    result = run("neighbors", tmp_path / "m.ws", "king", "man", "--topn", 2, "--sum")
+    assert result.exit_code == 0 and ":" not in result.stdout
+    assert {line.split()[1] for line in result.stdout.splitlines()} == {"queen", "woman"}
+    # an unknown word fails before anything is printed
+    result = run("neighbors", tmp_path / "m.ws", "king", "xyzzy")
+    assert result.exit_code == 1 and result.stdout == ""

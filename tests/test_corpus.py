@@ -110,13 +110,17 @@ def test_binary_file_is_refused(tmp_path):
 def test_invalid_utf8_is_replaced_and_counted(tmp_path, caplog):
     path = tmp_path / "latin1.txt"
     path.write_bytes("caf\xe9 ok\nfine line\n".encode("latin-1"))
-    corpus = Corpus(path)
+    corpus = Corpus(path, encoding="utf-8")  # asked for UTF-8: bad bytes are replaced
     with caplog.at_level(logging.WARNING):
         assert list(corpus) == [["caf", "ok"], ["fine", "line"]]
     assert corpus.n_decode_errors == 1
     assert "invalid utf-8" in caplog.text
     with pytest.raises(CorpusError, match="invalid utf-8"):
-        list(Corpus(path, errors="strict"))
+        list(Corpus(path, encoding="utf-8", errors="strict"))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):  # by default, a file that is not UTF-8 is Latin-1
+        assert list(Corpus(path)) == [["café", "ok"], ["fine", "line"]]
+    assert "latin1.txt is not UTF-8" in caplog.text
 
 
 def test_a_huge_line_is_cut_at_whitespace_into_documents(tmp_path):

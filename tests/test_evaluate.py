@@ -278,8 +278,10 @@ def test_evaluate_all_without_sets(tmp_path, monkeypatch):
     with pytest.raises(ParameterError, match="no standard evaluation set"):
         evaluate.evaluate_all(emb, tmp_path)
     monkeypatch.delenv("WORDSPACE_DATA", raising=False)
-    with pytest.raises(ParameterError, match="WORDSPACE_DATA"):
-        evaluate.evaluate_all(emb)
+    # no folder and no $WORDSPACE_DATA: the sets shipped in the package (nothing known here)
+    rows = evaluate.evaluate_all(emb)
+    assert [row.set for row in rows] == ["ws353", "simlex999", "google_analogies"]
+    assert all(row.coverage == 0.0 for row in rows)
 
 
 def test_cli_evaluate(tmp_path, monkeypatch):
@@ -299,7 +301,7 @@ def test_cli_evaluate(tmp_path, monkeypatch):
         assert result.exit_code == 0, result.output
         rows = json.loads(result.output)
         assert rows[1] == {"set": "planted", "metric": "accuracy (3cosadd)", "score": 1.0,
-                           "coverage": 1.0}
+                           "coverage": 1.0, "skipped_lines": 0}
         assert rows[0]["coverage"] == 0.75
     data = tmp_path / "data"
     data.mkdir()

@@ -3,6 +3,7 @@ exit status 1 (never a traceback), bad usage exits 2, and the Python API raises 
 :class:`~wordspace.errors.WordspaceError` subclass with a clear message.
 """
 
+import codecs
 import errno
 import json
 import os
@@ -134,22 +135,58 @@ def test_corrupt_gzip_is_a_corpus_error(tmp_path):
 def test_invalid_utf8_is_replaced_and_counted(tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("caf\xe9 cr\xe8me\nplain words here\nna\xefve\n".encode("latin-1"))
-    result = run("vocab", path, "--json")
+    result = run("vocab", path, "--json", "--encoding", "utf-8")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["documents"] == 3
     tokens = {token for token, _ in summary["top"]}
     assert {"plain", "words", "here", "caf", "cr", "me", "na", "ve"} <= tokens
     assert not any("\ufffd" in token for token in tokens)
-    corpus = Corpus(path)
+    corpus = Corpus(path, encoding="utf-8")
     list(corpus)
     assert corpus.n_decode_errors == 2
     with pytest.raises(CorpusError, match="latin1.txt.*invalid utf-8"):
-        list(Corpus(path, errors="strict"))
+        list(Corpus(path, encoding="utf-8", errors="strict"))
     # the count reaches the user as a warning in a real process
-    done = subprocess.run([sys.executable, "-m", "wordspace", "vocab", str(path)],
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "wordspace", "vocab", str(path), "--encoding",
+                           "utf-8"], capture_output=True, text=True)
     assert done.returncode == 0 and "2 lines had invalid utf-8 bytes" in done.stderr
+
+
+def test_text_in_other_encodings_is_read_as_written(tmp_path):
+    text = "café crème naïve\nplain words here\n"
+    expected = {"café", "crème", "naïve", "plain", "words", "here"}
+    files = {"latin1.txt": text.encode("latin-1"), "utf16.txt": text.encode("utf-16"),
+             "utf16be.txt": codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
+             "utf8bom.txt": codecs.BOM_UTF8 + text.encode("utf-8"),
+             "utf32.txt": text.encode("utf-32"), "utf8.txt": text.encode("utf-8")}
+    for name, raw in files.items():
+        (tmp_path / name).write_bytes(raw)
+        result = run("vocab", tmp_path / name, "--json", "--top", "10")
+        assert result.exit_code == 0, (name, result.output)
+        assert {token for token, _ in json.loads(result.stdout)["top"]} == expected, name
+    # the guess reaches the user as a warning in a real process
+    done = subprocess.run([sys.executable, "-m", "wordspace", "vocab",
+                           str(tmp_path / "latin1.txt")], capture_output=True, text=True)
+    assert done.returncode == 0 and "latin1.txt is not UTF-8 text" in done.stderr
+    assert "--encoding" in done.stderr
+    # encoding= and --encoding are honoured, BOM or not
+    (tmp_path / "nobom.txt").write_bytes(text.encode("utf-16-le"))
+    assert_user_error(run("vocab", tmp_path / "nobom.txt"), "binary")
+    for encoding in ("utf-16-le", "utf-16le"):
+        assert {t for d in Corpus(tmp_path / "nobom.txt", encoding=encoding) for t in d} == \
+            expected
+    result = run("vocab", tmp_path / "nobom.txt", "--encoding", "utf-16-le", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["vocabulary"] == 6
+    assert {t for d in Corpus(tmp_path / "utf16.txt", encoding="utf-16") for t in d} == expected
+    model = tmp_path / "m.ws"
+    result = run("train", tmp_path / "nobom.txt", "--method", "lsa", "--dim", "1", "--min-count",
+                 "1", "--encoding", "utf-16-le", "-o", model)
+    assert result.exit_code == 0, result.output
+    assert "café" in load_vectors(model)
+    assert_usage_error(run("vocab", tmp_path / "utf8.txt", "--encoding", "klingon"), "klingon")
+    with pytest.raises(ParameterError, match="unknown encoding 'klingon'"):
+        Corpus(tmp_path / "utf8.txt", encoding="klingon")
 
 
 def test_one_huge_line_is_cut_at_whitespace_in_bounded_memory(tmp_path):
@@ -510,3 +547,245 @@ def test_lsa_on_stopwords_only_names_the_stopwords(tmp_path):
                                       "-o", str(tmp_path / "m.ws")])
     assert result.exit_code == 1
     assert "stopword" in result.output and "Traceback" not in result.output
+
+
+# -- issue 14: a new user's first hour -----------------------------------------------------------
+def test_a_diverging_autoencoder_stops_with_one_line_and_writes_nothing(tmp_path):
+    import warnings
+
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY)
+    model = tmp_path / "m.ws"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run("train", corpus, "--method", "autoencoder", "--dim", "2", "--min-count", "1",
+                     "--alpha", "1e12", "-o", model)
+    assert_user_error(result, "diverged", "learning_rate=1e+12", "--alpha")
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)], caught
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.txt"]
+    from wordspace.errors import TrainingError
+
+    for optimizer in ("adam", "sgd", "momentum"):
+        with pytest.raises(TrainingError, match="learning_rate=1e\\+12"):
+            LinearAutoencoder(2, min_count=1, optimizer=optimizer, learning_rate=1e12,
+                              epochs=3).fit(TINY.splitlines())
+    # a sane rate still trains
+    assert np.isfinite(LinearAutoencoder(2, min_count=1).fit(TINY.splitlines())
+                       .loss_history_).all()
+
+
+def _flip_a_byte_inside(path, member):
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    with open(path, "r+b") as handle:
+        handle.seek(info.header_offset + 26)
+        name_len, extra_len = struct.unpack("<HH", handle.read(4))
+        data = info.header_offset + 30 + name_len + extra_len
+        handle.seek(data + info.file_size - 3)  # inside the array, past the npy header
+        byte = handle.read(1)
+        handle.seek(-1, os.SEEK_CUR)
+        handle.write(bytes([byte[0] ^ 0x10]))
+
+
+def test_flipped_bytes_inside_an_array_are_caught_at_load(vectors_files, tmp_path):
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY)
+    model = tmp_path / "lsa.ws"
+    assert run("train", corpus, "--method", "lsa", "--dim", "2", "--min-count", "1",
+               "--stopwords", "none", "-o", model).exit_code == 0
+    for path, member in ((vectors_files / "good.ws", "vectors.npy"), (model, "components.npy")):
+        assert run("neighbors", path, "king" if "good" in path.name else "the").exit_code == 0
+        _flip_a_byte_inside(path, member)
+        assert_user_error(run("neighbors", path, "king"), "damaged", member[:-4])
+        assert_user_error(run("info", path), "damaged")
+        for mmap in (True, False):
+            with pytest.raises(ModelFormatError, match="damaged|CRC"):
+                load(path, mmap=mmap)
+
+
+def test_written_files_honour_the_umask(vectors_files):
+    old = os.umask(0o022)
+    try:
+        for umask, mode in ((0o022, 0o644), (0o077, 0o600), (0o002, 0o664)):
+            os.umask(umask)
+            out = vectors_files / f"v{umask:o}.txt"
+            assert run("convert", vectors_files / "good.ws", out, "--format",
+                       "word2vec").exit_code == 0
+            assert out.stat().st_mode & 0o777 == mode
+    finally:
+        os.umask(old)
+
+
+_HALF_WRITTEN = """
+import sys, time
+from wordspace._store import atomic_write
+with atomic_write(sys.argv[1]) as handle:
+    handle.write(b"x" * 100000)
+    handle.flush()
+    print("writing", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_temporaries_of_a_writer_killed_by_sigkill_are_removed_by_the_next_write(
+        vectors_files):
+    import signal
+
+    folder = vectors_files / "out"
+    folder.mkdir()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    writers = [subprocess.Popen([sys.executable, "-c", _HALF_WRITTEN, str(folder / name)],
+                                stdout=subprocess.PIPE, env=env) for name in ("a.ws", "b.ws")]
+    try:
+        for writer in writers:
+            assert writer.stdout.readline() == b"writing\n"
+        killed, alive = writers
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(10)
+        temporaries = sorted(p.name for p in folder.iterdir())
+        assert len(temporaries) == 2 and all(n.endswith(".tmp") for n in temporaries)
+        assert run("convert", vectors_files / "good.ws", folder / "v.txt", "--format",
+                   "word2vec").exit_code == 0
+        left = sorted(p.name for p in folder.iterdir())
+        # the dead writer's temporary is gone; the live writer's is not touched
+        assert len(left) == 2 and "v.txt" in left
+        assert [n for n in left if n.startswith(".a.ws.")] == []
+        assert [n for n in left if n.startswith(".b.ws.")]
+    finally:
+        for writer in writers:
+            writer.kill()
+            writer.wait(10)
+            writer.stdout.close()
+
+
+def test_evaluate_counts_and_reports_malformed_lines(vectors_files):
+    model = vectors_files / "good.ws"
+    pairs = vectors_files / "mostly-bad.tsv"
+    pairs.write_text("king queen 9\nman woman 8\nking man 2\n" + "bad\nx y\nz,z,1\n" * 10)
+    questions = vectors_files / "mostly-bad.txt"
+    questions.write_text(": s\nman king woman queen\n" + "x y\n1,2,3,4\n" * 5)
+    result = run("evaluate", model, "--pairs", pairs, "--analogies", questions, "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [row["skipped_lines"] for row in rows] == [30, 10]
+    assert "mostly-bad: 30 malformed lines skipped" in result.stderr
+    assert "mostly-bad: 10 malformed lines skipped" in result.stderr
+    # nothing well formed at all: an error that says so
+    (vectors_files / "all-bad.tsv").write_text("x y\nfoo\n")
+    assert_user_error(run("evaluate", model, "--pairs", vectors_files / "all-bad.tsv"),
+                      "holds no word pairs", "2 malformed lines")
+    # questions none of which the model can answer: no score, not an accuracy of 0
+    (vectors_files / "oov.txt").write_text(": s\nzz yy xx ww\n")
+    result = run("evaluate", model, "--analogies", vectors_files / "oov.txt", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["score"] is None
+
+
+def test_plot_bad_requests_are_one_line(vectors_files):
+    model = vectors_files / "good.ws"
+    out = vectors_files / "p.png"
+    assert_user_error(run("plot", model, "--words", "xyzzy,qqqq", "--skip-unknown", "-o", out),
+                      "none of the 2 word(s) is in the vocabulary", "xyzzy")
+    result = run("plot", model, "--words", "king,queen,xyzzy", "--skip-unknown", "-o", out)
+    assert result.exit_code == 0 and "drew 2 words" in result.stdout
+    assert_user_error(run("plot", model, "--words", "king,queen", "--dpi", "100000", "-o", out),
+                      "dpi 100000", "65,536 pixels")
+    assert "--dim" not in run("plot", model, "--words", "king,queen", "--dpi", "100000", "-o",
+                              out).stderr
+
+
+def test_an_empty_labels_file_holds_no_labels(tmp_path):
+    from wordspace.plot import read_labels
+
+    corpus = tmp_path / "docs.txt"
+    corpus.write_text("cats purr and meow\ndogs bark and growl\n" * 3)
+    labels = tmp_path / "labels.txt"
+    labels.write_text("")
+    assert read_labels(labels) == []
+    model = tmp_path / "lsa.ws"
+    assert run("train", corpus, "--method", "lsa", "--dim", "2", "--min-count", "1", "-o",
+               model).exit_code == 0
+    assert_user_error(run("plot", model, "--documents", corpus, "--labels", labels, "-o",
+                          tmp_path / "d.png"), "6 documents but 0 labels")
+
+
+def test_a_binary_file_as_stopwords_is_refused(tmp_path):
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY)
+    for name in ("python", "vocab"):
+        binary = tmp_path / name
+        binary.write_bytes(open(sys.executable, "rb").read(20000) if name == "python"
+                           else b"caf\xe9 \xff\xfe\n" * 10)
+        for command in (("vocab", corpus, "--stopwords", binary),
+                        ("train", corpus, "--method", "lsa", "--stopwords", binary, "-o",
+                         tmp_path / "m.ws")):
+            assert_user_error(run(*command), "stopwords file", str(binary))
+
+
+def test_an_unwritable_output_is_reported_before_training(tmp_path, monkeypatch):
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained although the output cannot be written")
+
+    monkeypatch.setattr(LSA, "fit", no_training)
+    real_statvfs = os.statvfs
+
+    class Full:
+        def __init__(self, path):
+            self.f_blocks, self.f_bavail = real_statvfs(path).f_blocks, 0
+
+    monkeypatch.setattr(os, "statvfs", Full)
+    assert_user_error(run("train", corpus, "--method", "lsa", "-o", tmp_path / "m.ws"),
+                      "no space left", "m.ws")
+    monkeypatch.setattr(os, "statvfs", real_statvfs)
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tempfile, "mkstemp", read_only)
+        assert_user_error(run("train", corpus, "--method", "lsa", "-o", tmp_path / "m.ws"),
+                          "cannot write", "Read-only file system")
+    if os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        try:
+            assert_user_error(run("train", corpus, "--method", "lsa", "-o", locked / "m.ws"),
+                              "cannot write", "Permission denied")
+        finally:
+            locked.chmod(0o755)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "locked") == ["tiny.txt"]
+
+
+_INTERRUPTED_AFTER_SAVE = """
+import os, signal, sys
+from wordspace.cli import main
+from wordspace.models.lsa import LSA
+
+real_save = LSA.save
+
+
+def save_then_interrupt(self, path):
+    real_save(self, path)
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C just after the file is whole
+
+
+LSA.save = save_then_interrupt
+main(sys.argv[1:])
+"""
+
+
+def test_sigint_after_the_save_completed_exits_0(tmp_path):
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY)
+    model = tmp_path / "m.ws"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run([sys.executable, "-c", _INTERRUPTED_AFTER_SAVE, "train", str(corpus),
+                           "--method", "lsa", "--dim", "2", "--min-count", "1", "-o",
+                           str(model)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "interrupted after" in done.stderr and "Traceback" not in done.stderr
+    assert load(model).components_.shape[0] == 2

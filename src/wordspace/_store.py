@@ -10,7 +10,15 @@ Members are stored, not deflated, so each array can be memory-mapped straight ou
 model in the page cache.  Nothing is pickled, so files outlive library versions.
 
 Writes are atomic: the archive is written to a temporary file in the destination folder, flushed
-to disk, then renamed over the destination, so a model file is whole or absent, never half.
+to disk, then renamed over the destination, so a model file is whole or absent, never half.  The
+new file gets the mode the umask allows (``0666 & ~umask``, as ``open`` would give).  A temporary
+file is named ``.NAME.HOST.PID.RANDOM.tmp``; when a process is killed in the middle of a write
+(``kill -9``, a power cut) its temporary file stays, and the next write to the same folder removes
+the temporaries of this host's processes that no longer exist.
+
+Loading checks every array member against the CRC-32 the zip stores for it (about 0.7 GB/s on one
+core, as fast as a cold disk reads), so flipped bytes give :class:`ModelFormatError`, never
+garbage vectors; the arrays are still memory-mapped.
 """
 
 from __future__ import annotations
@@ -18,19 +26,115 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import socket
 import struct
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelFormatError
+from .errors import ModelFormatError, ParameterError
 
-__all__ = ["FORMAT_VERSION", "save", "load", "is_model_file", "looks_like_zip", "atomic_write"]
+__all__ = ["FORMAT_VERSION", "save", "load", "is_model_file", "looks_like_zip", "atomic_write",
+           "remove_stale_temporaries", "check_writable"]
 
 FORMAT_VERSION = 1
 _HEADER = "header.json"
+
+
+#: this host's name as it appears in temporary file names (no dots, so names parse back)
+_HOST = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname() or "host")[:64]
+_TEMPORARY = re.compile(r"^\..+\.(?P<host>[A-Za-z0-9_-]+)\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.tmp$")
+#: bytes checksummed per read when verifying a member
+_CRC_CHUNK = 1 << 24
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # pragma: no cover -- not Linux
+    os.umask(mask)
+    return mask
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to someone else
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder) -> list[str]:
+    """Delete the temporary files that killed writers of this host left in ``folder``.
+
+    Only files named like :class:`atomic_write`'s temporaries, written on this host by a
+    process that no longer exists, are removed; returns their names.  Never raises.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+            continue
+        match = _TEMPORARY.match(entry.name)
+        if match is None or match["host"] != _HOST or _alive(int(match["pid"])):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            pass
+    return removed
+
+
+def check_writable(path) -> None:
+    """Raise :class:`ParameterError` now if ``path`` cannot be written, before hours of work.
+
+    Checks that ``path`` names a file in an existing folder, that a file can be created there
+    (a read-only folder or file system fails here) and that the device has free space left.
+
+    >>> check_writable("/no/such/folder/model.ws")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wordspace.errors.ParameterError: cannot write ...: folder /no/such/folder does not exist
+    """
+    path = Path(path)
+    if not str(path) or str(path) == "." or path.is_dir():
+        raise ParameterError(f"cannot write {str(path)!r}: not a file name (it is a folder or "
+                             "empty)")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ParameterError(f"cannot write {path}: folder {folder} does not exist")
+    if path.exists() and not path.is_file():
+        return  # a device or a pipe: written to as it is
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.{_HOST}.{os.getpid()}.",
+                                     suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise ParameterError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        space = os.statvfs(folder)
+    except (OSError, AttributeError):  # pragma: no cover -- not POSIX
+        return
+    if space.f_blocks and space.f_bavail == 0:
+        raise ParameterError(f"cannot write {path}: no space left on the device of {folder}")
 
 
 class atomic_write:
@@ -62,11 +166,16 @@ class atomic_write:
             # a device or a pipe (/dev/stdout, /dev/null): write to it; never replace it
             self._file = open(self.path, self.mode, **self.kwargs)
             return self._file
+        remove_stale_temporaries(folder)
         try:
-            fd, self._tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp",
-                                             dir=folder)
+            fd, self._tmp = tempfile.mkstemp(
+                prefix=f".{self.path.name}.{_HOST}.{os.getpid()}.", suffix=".tmp", dir=folder)
         except OSError as error:
             raise ModelFormatError(f"cannot write {self.path}: {error.strerror}") from None
+        try:
+            os.fchmod(fd, 0o666 & ~_umask())
+        except OSError:  # pragma: no cover -- a file system without modes
+            pass
         self._file = os.fdopen(fd, self.mode, **self.kwargs)
         return self._file
 
@@ -151,6 +260,23 @@ def _member_data_offset(handle, info: zipfile.ZipInfo) -> int:
     return info.header_offset + 30 + name_len + extra_len
 
 
+def _verify_crc(handle, start: int, info: zipfile.ZipInfo, what: str) -> None:
+    """Raise :class:`ModelFormatError` unless the member's bytes match its stored CRC-32."""
+    position = handle.tell()
+    handle.seek(start)
+    crc, left = 0, info.file_size
+    while left > 0:
+        chunk = handle.read(min(left, _CRC_CHUNK))
+        if not chunk:
+            raise ModelFormatError(f"{what} is truncated")
+        crc = zlib.crc32(chunk, crc)
+        left -= len(chunk)
+    if crc != info.CRC:
+        raise ModelFormatError(f"{what} is damaged (its CRC-32 does not match): the file was "
+                               "corrupted after it was written")
+    handle.seek(position)
+
+
 def load(path, mmap: bool = True) -> tuple[dict, dict[str, np.ndarray]]:
     """Read a model file: its header dict and its arrays (memory-mapped when ``mmap``)."""
     path = Path(path)
@@ -192,6 +318,7 @@ def load(path, mmap: bool = True) -> tuple[dict, dict[str, np.ndarray]]:
                         if handle.tell() - start + int(np.prod(shape)) * dtype.itemsize > \
                                 info.file_size:
                             raise ModelFormatError(f"{path}: array {name!r} is truncated")
+                        _verify_crc(handle, start, info, f"{path}: array {name!r}")
                         if int(np.prod(shape)) == 0:
                             arrays[name] = np.empty(shape, dtype)
                         else:

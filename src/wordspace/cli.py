@@ -36,8 +36,38 @@ class _Group(click.Group):
         except MemoryError:
             _fail("out of memory; try a smaller --dim, --max-size or a larger --min-count")
         except KeyboardInterrupt:
+            written = ctx.meta.get("wordspace.written")
+            if written:  # the work is done and its file whole: not a failure
+                click.echo(f"wordspace: interrupted after {written} was written", err=True)
+                sys.exit(0)
             click.echo("wordspace: interrupted", err=True)
             sys.exit(130)
+
+
+class _interrupts_deferred:
+    """Hold Ctrl-C back while a result is written: the file is finished, then we stop."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self._caught = False
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            def remember(signum, frame):
+                self._caught = True
+
+            self._previous = signal.signal(signal.SIGINT, remember)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self._previous is not None:
+            import signal
+
+            signal.signal(signal.SIGINT, self._previous)
+        if self._caught and exc_type is None:
+            raise KeyboardInterrupt
+        return False
 
 
 def _fail(message: str):
@@ -74,6 +104,23 @@ def cli(verbose: int, quiet: bool):
     _progress.enable(not quiet and sys.stderr.isatty())
 
 
+def _check_encoding(ctx, param, value):
+    import codecs
+
+    if value not in (None, "auto"):
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {value!r}") from None
+    return value or "auto"
+
+
+_encoding_option = click.option(
+    "--encoding", default="auto", show_default=True, callback=_check_encoding,
+    help="Text encoding of CORPUS: auto (byte-order mark, else UTF-8, else Latin-1 with a "
+         "warning), or any Python codec: utf-8, latin-1, utf-16, cp1252 ...")
+
+
 # --------------------------------------------------------------------------------- vocab ----
 @cli.command(epilog=_example("wordspace vocab brown --min-count 5 --top 20"))
 @click.argument("corpus")
@@ -84,14 +131,15 @@ def cli(verbose: int, quiet: bool):
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=0),
               help="Show the N most frequent tokens.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def vocab(corpus, min_count, max_size, stopwords, top, as_json):
+@_encoding_option
+def vocab(corpus, min_count, max_size, stopwords, top, as_json, encoding):
     """Count the tokens of CORPUS: vocabulary size, top tokens, coverage."""
     from .corpus import Corpus
     from .vocab import Vocabulary
 
     start = time.perf_counter()
-    vocabulary = Vocabulary.build(Corpus(corpus), min_count=min_count, max_size=max_size,
-                                  stopwords=stopwords)
+    vocabulary = Vocabulary.build(Corpus(corpus, encoding=encoding), min_count=min_count,
+                                  max_size=max_size, stopwords=stopwords)
     seconds = time.perf_counter() - start
     summary = {
         "corpus": corpus,
@@ -182,12 +230,11 @@ _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not
 @click.option("--workers", type=click.IntRange(min=1), help="Threads.")
 @click.option("--tied/--untied", default=None, help="One shared matrix, or input and output ones.")
 @click.option("--masks", type=click.IntRange(min=1), help="word2vec: masked tokens per window.")
-def train(corpus, output, method, **options):
+@_encoding_option
+def train(corpus, output, method, encoding, **options):
     """Train a model on CORPUS and write it to a model file."""
-    import os
-
+    from . import _store
     from .corpus import Corpus
-    from .errors import ParameterError
 
     misplaced = [name for name, value in options.items()
                  if value is not None and name not in _TRAIN_OPTIONS[method]]
@@ -196,40 +243,47 @@ def train(corpus, output, method, **options):
         verb = "does" if len(misplaced) == 1 else "do"
         raise click.UsageError(f"{', '.join(flags[name] for name in misplaced)} {verb} not apply "
                                f"to --method {method}")
-    # fail now, not after hours of training
-    folder = os.path.dirname(os.path.abspath(output))
-    if not output or os.path.isdir(output):
-        raise ParameterError(f"cannot write {output!r}: not a file name (it is a folder or empty)")
-    if not os.path.isdir(folder):
-        raise ParameterError(f"cannot write {output}: folder {folder} does not exist")
+    _store.check_writable(output)  # fail now, not after hours of training
     if options.get("stopwords") == "none":
         options["stopwords"] = False
-    source = Corpus(corpus)
+    source = Corpus(corpus, encoding=encoding)
     model = _build_model(method, options)
     start = time.perf_counter()
     model.fit(source)
     seconds = time.perf_counter() - start
-    model.save(output)
+    with _interrupts_deferred():  # Ctrl-C during the save: the file is finished, then we stop
+        model.save(output)
+        click.get_current_context().meta["wordspace.written"] = output
     size = len(model.vocabulary_) if hasattr(model, "vocabulary_") else "?"
     click.echo(f"trained {method} on {corpus}: {size} tokens x {options['n_components']} "
                f"dimensions in {seconds:.1f} s -> {output}")
 
 
 # ------------------------------------------------------------------------------- queries ----
-@cli.command(epilog=_example("wordspace neighbors brown.ws money --topn 5"))
+@cli.command(epilog=_example("wordspace neighbors brown.ws money --topn 5",
+                             "wordspace neighbors brown.ws president week church",
+                             "wordspace neighbors brown.ws king woman --negative man --sum"))
 @click.argument("model")
 @click.argument("words", nargs=-1, required=True)
 @click.option("--topn", default=10, show_default=True, type=click.IntRange(min=1))
 @click.option("--metric", type=click.Choice(["cosine", "dot"]), default="cosine",
               show_default=True)
 @click.option("--negative", multiple=True, help="Subtract this word's vector (repeatable).")
-def neighbors(model, words, topn, metric, negative):
-    """Nearest neighbours of WORDS (their vectors summed) in MODEL."""
+@click.option("--sum", "summed", is_flag=True,
+              help="One list for the sum of the WORDS' vectors instead of one list per word.")
+def neighbors(model, words, topn, metric, negative, summed):
+    """Nearest neighbours of each of WORDS in MODEL (one headed list per word), or of their
+    sum with --sum."""
     embeddings = _load_embeddings(model)
-    results = embeddings.most_similar(positive=list(words), negative=list(negative), topn=topn,
-                                      metric=metric)
-    for token, score in results:
-        click.echo(f"{score:8.4f}  {token}")
+    queries = [list(words)] if summed else [[word] for word in words]
+    # every query first, so that an unknown word fails before anything is printed
+    results = [embeddings.most_similar(positive=query, negative=list(negative), topn=topn,
+                                       metric=metric) for query in queries]
+    for number, (query, found) in enumerate(zip(queries, results, strict=True)):
+        if len(queries) > 1:
+            click.echo(("\n" if number else "") + query[0] + ":")
+        for token, score in found:
+            click.echo(f"{score:8.4f}  {token}")
 
 
 @cli.command(epilog=_example("wordspace analogy vectors.bin man king woman"))
@@ -291,7 +345,7 @@ def convert(model, out, fmt):
 
 
 @cli.command(name="evaluate",
-             epilog=_example("wordspace evaluate brown.ws --data ../shared/data/eval",
+             epilog=_example("wordspace evaluate brown.ws",
                              "wordspace evaluate vectors.bin --pairs simlex999.tsv --json"))
 @click.argument("model")
 @click.option("--pairs", multiple=True, metavar="FILE",
@@ -299,7 +353,8 @@ def convert(model, out, fmt):
 @click.option("--analogies", "analogy_files", multiple=True, metavar="FILE",
               help="Analogy questions file (': section' lines, then 'a b c d'); repeatable.")
 @click.option("--data", "data_dir", metavar="DIR",
-              help="Folder with the standard sets (default: $WORDSPACE_DATA); used when no "
+              help="Folder with the standard sets (default: $WORDSPACE_DATA, else the Google "
+                   "analogies, WordSim-353 and SimLex-999 shipped in the package); used when no "
                    "--pairs/--analogies is given.")
 @click.option("--restrict-vocab", type=click.IntRange(min=1), default=30000, show_default=True,
               help="Analogies: search and accept only the N most frequent tokens.")
@@ -319,6 +374,10 @@ def evaluate_command(model, pairs, analogy_files, data_dir, restrict_vocab, meth
     else:
         rows = evaluation.evaluate_all(embeddings, data_dir, restrict_vocab=restrict_vocab,
                                        method=method)
+    for row in rows:
+        if row.skipped_lines:
+            click.echo(f"wordspace: warning: {row.set}: {row.skipped_lines} malformed lines "
+                       "skipped", err=True)
     if as_json:
         click.echo(json.dumps([row.as_dict() for row in rows]))
     else:
@@ -485,7 +544,7 @@ def plot(model, output, words, topn, as_arrows, analogies, section, max_pairs, d
                 else:
                     plotting.word_map(embeddings, chosen_words, method=method, seed=seed,
                                       skip_unknown=skip_unknown, **look)
-                drawn = f"{len(chosen_words)} words"
+                drawn = f"{len([w for w in dict.fromkeys(chosen_words) if w in embeddings])} words"
             else:
                 plotting.word_map(embeddings, topn=topn, method=method, seed=seed, **look)
                 drawn = f"the {min(topn, len(embeddings))} most frequent words"

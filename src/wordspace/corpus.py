@@ -20,11 +20,16 @@ Windows never cross a document boundary.
 
 Encodings and odd input
 -----------------------
-Files are decoded as UTF-8 (``encoding=``) with ``errors="replace"``: an invalid byte becomes
-U+FFFD, which the tokeniser drops; the count of lines that had one is logged as a warning after each
-pass and kept in :attr:`Corpus.n_decode_errors`.  Pass ``errors="strict"`` to fail instead, naming
-the file and line.  A file whose first 8 KiB contain a NUL byte is taken for a binary file and
-refused (in a folder, it is skipped with a warning).  A line longer than ``max_chars`` (16 Mi
+``encoding="auto"`` (the default) decides per file: a byte-order mark says UTF-8, UTF-16 or UTF-32;
+without one, a file whose first 64 KiB are valid UTF-8 is read as UTF-8, and any other file as
+Windows-1252 (Latin-1 with the printable extras; every byte decodes, so "café" stays "café"),
+with a warning naming the file.  Any other ``encoding=`` is used as given.  Bytes that are still
+invalid (say, one bad byte deep inside a UTF-8 file) become U+FFFD with ``errors="replace"``,
+which the tokeniser drops; the count of lines that had one is logged as a warning after each pass
+and kept in :attr:`Corpus.n_decode_errors`.  Pass ``errors="strict"`` to fail instead, naming the
+file and line.  A file whose first 8 KiB contain a NUL byte is taken for a binary file and refused
+(in a folder, it is skipped with a warning), unless it is UTF-16 or UTF-32 (by its byte-order mark
+or by ``encoding=``).  A line longer than ``max_chars`` (16 Mi
 characters by default) is cut, at whitespace, into several documents of at most ``max_chars``.
 
 Examples
@@ -39,6 +44,7 @@ Examples
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import logging
 import lzma
@@ -57,6 +63,14 @@ logger = logging.getLogger(__name__)
 GRANULARITIES = ("document", "paragraph", "window")
 SEPARATORS = ("line", "blank")
 _SNIFF_BYTES = 8192
+#: bytes read to decide between UTF-8 and the Windows-1252 fallback
+_ENCODING_SNIFF_BYTES = 1 << 16
+#: byte-order marks, longest first (UTF-32-LE's starts like UTF-16-LE's)
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+#: what ``encoding="auto"`` reads a file as when it is not UTF-8
+FALLBACK_ENCODING = "cp1252"
 _DEFAULT_MAX_CHARS = 1 << 24
 
 
@@ -128,16 +142,49 @@ def _open_binary(path):
     return open(path, "rb")
 
 
-def _looks_binary(path) -> bool:
+def _head(path, size: int = _SNIFF_BYTES) -> bytes:
     try:
         with _open_binary(path) as handle:
-            head = handle.read(_SNIFF_BYTES)
+            return handle.read(size)
     except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
         raise CorpusError(f"cannot read {path}: {error}") from None
-    return b"\x00" in head
 
 
-def _resolve_files(source) -> list[Path]:
+def _wide(encoding: str) -> bool:
+    """Whether text in ``encoding`` has NUL bytes (UTF-16 and UTF-32 do)."""
+    return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+
+
+def detect_encoding(head: bytes, requested: str = "auto", complete: bool = True) -> str:
+    """The encoding to read a file in, from its first bytes (see the module docstring).
+
+    ``complete`` says that ``head`` is the whole file (else a character cut at its end is fine).
+
+    >>> detect_encoding("café".encode("utf-8")), detect_encoding("café".encode("latin-1"))
+    ('utf-8', 'cp1252')
+    >>> detect_encoding("café".encode("utf-16")), detect_encoding(b"abc", "latin-1")
+    ('utf-16', 'latin-1')
+    """
+    if requested != "auto":
+        return requested
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
+    except UnicodeDecodeError:
+        return FALLBACK_ENCODING
+    return "utf-8"
+
+
+def _looks_binary(path, encoding: str = "auto") -> bool:
+    head = _head(path)
+    if b"\x00" not in head:
+        return False
+    return not _wide(detect_encoding(head, encoding, complete=len(head) < _SNIFF_BYTES))
+
+
+def _resolve_files(source, encoding: str = "auto") -> list[Path]:
     """Files behind a path (file or folder) or a list of paths; errors name the culprit."""
     paths = [source] if isinstance(source, str | os.PathLike) else list(source)
     files: list[Path] = []
@@ -151,7 +198,7 @@ def _resolve_files(source) -> list[Path]:
             )
             text_files, skipped = [], []
             for candidate in found:
-                (skipped if _looks_binary(candidate) else text_files).append(candidate)
+                (skipped if _looks_binary(candidate, encoding) else text_files).append(candidate)
             if not text_files:
                 plural = "s" if len(skipped) > 1 else ""
                 raise CorpusError(f"folder {path} contains no text files" + (
@@ -160,7 +207,7 @@ def _resolve_files(source) -> list[Path]:
                 logger.warning("skipping %s: it looks like a binary file", candidate)
             files.extend(text_files)
         elif path.is_file():
-            if _looks_binary(path):
+            if _looks_binary(path, encoding):
                 raise CorpusError(f"{path} looks like a binary file, not text")
             files.append(path)
         elif path.exists():
@@ -203,8 +250,11 @@ class Corpus:
         Window length and step in tokens, for ``granularity="window"``.
     separator : {"line", "blank"}
         How documents are separated in files.
-    encoding, errors
-        Passed to the decoder; ``errors="replace"`` (default) or ``"strict"``.
+    encoding : str
+        ``"auto"`` (default: byte-order mark, else UTF-8, else Windows-1252 with a warning; see
+        the module docstring) or any encoding Python knows (``"latin-1"``, ``"utf-16"``...).
+    errors : {"replace", "strict"}
+        What an undecodable byte does: become U+FFFD (counted, warned) or raise.
     max_chars : int
         Lines longer than this are cut into several documents.
     """
@@ -212,12 +262,17 @@ class Corpus:
     def __init__(self, source, *, tokenizer: Callable[[str], list[str]] | None = None,
                  lowercase: bool = True, inner: str = "'\u2019-", granularity: str = "document",
                  window: int | None = None, stride: int | None = None, separator: str = "line",
-                 encoding: str = "utf-8", errors: str = "replace",
+                 encoding: str = "auto", errors: str = "replace",
                  max_chars: int = _DEFAULT_MAX_CHARS):
         check_choice("granularity", granularity, GRANULARITIES)
         check_choice("separator", separator, SEPARATORS)
         check_choice("errors", errors, ("replace", "strict"))
         check_positive("max_chars", max_chars, integer=True)
+        if encoding != "auto":
+            try:
+                codecs.lookup(encoding)
+            except (LookupError, TypeError):
+                raise ParameterError(f"unknown encoding {encoding!r}") from None
         if granularity == "window":
             if window is None:
                 raise ParameterError("granularity='window' needs window=<number of tokens>")
@@ -256,7 +311,7 @@ class Corpus:
                 self._documents = brown().texts
                 self.name = "brown (embedded sample)"
                 return
-            self._files = _resolve_files(source)
+            self._files = _resolve_files(source, self.encoding)
             self.name = str(source)
             return
         if isinstance(source, bytes):
@@ -266,7 +321,7 @@ class Corpus:
         if isinstance(source, list | tuple) and source and all(
                 isinstance(item, os.PathLike) or (isinstance(item, str) and "\n" not in item
                                                   and os.path.isfile(item)) for item in source):
-            self._files = _resolve_files(source)
+            self._files = _resolve_files(source, self.encoding)
             self.name = f"{len(self._files)} files"
             return
         self._documents = source
@@ -286,18 +341,26 @@ class Corpus:
     # -- reading ------------------------------------------------------------------------------
     def _file_documents(self) -> Iterator[str]:
         self.n_decode_errors = 0
+        used = set()
         for path in self._files:
+            head = _head(path, _ENCODING_SNIFF_BYTES)
+            encoding = detect_encoding(head, self.encoding,
+                                       complete=len(head) < _ENCODING_SNIFF_BYTES)
+            used.add(encoding)
+            if encoding == FALLBACK_ENCODING and self.encoding == "auto":
+                logger.warning("%s is not UTF-8 text: reading it as %s (Latin-1); pass "
+                               "encoding= (--encoding) to choose", path, FALLBACK_ENCODING)
             try:
-                with open_text(path, self.encoding, self.errors) as handle:
+                with open_text(path, encoding, self.errors) as handle:
                     yield from self._split_documents(handle, path)
             except UnicodeDecodeError as error:
-                raise CorpusError(f"{path}: invalid {self.encoding} ({error.reason}); use "
-                                  "errors='replace' to read it anyway") from None
+                raise CorpusError(f"{path}: invalid {encoding} ({error.reason}); pass another "
+                                  "encoding=, or errors='replace' to read it anyway") from None
             except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
                 raise CorpusError(f"cannot read {path}: {error}") from None
         if self.n_decode_errors:
             logger.warning("%s: %d lines had invalid %s bytes (replaced)", self.name,
-                           self.n_decode_errors, self.encoding)
+                           self.n_decode_errors, "/".join(sorted(used)))
 
     def _split_documents(self, handle, path) -> Iterator[str]:
         max_chars = self.max_chars

@@ -18,6 +18,7 @@ __all__ = [
     "ParameterError",
     "UnknownWordError",
     "NotFittedError",
+    "TrainingError",
 ]
 
 
@@ -39,6 +40,13 @@ class ParameterError(WordspaceError, ValueError):
 
 class NotFittedError(WordspaceError, AttributeError):
     """A model was asked for something that only exists after ``fit``."""
+
+
+class TrainingError(WordspaceError):
+    """Training diverged (the loss or the weights stopped being finite numbers).
+
+    Raised instead of returning a model of NaNs; the message names the learning rate to lower.
+    """
 
 
 class UnknownWordError(WordspaceError, KeyError):

@@ -40,6 +40,7 @@ __all__ = [
     "document_similarity",
     "load_lee_similarities",
     "standard_sets",
+    "packaged_sets_folder",
     "evaluate_all",
     "format_table",
 ]
@@ -85,6 +86,7 @@ class WordPairsResult(_Result):
     n_oov: int
     oov_pairs: list = field(default_factory=list, repr=False)
     name: str = ""
+    n_skipped_lines: int = 0
 
     @property
     def coverage(self) -> float:
@@ -109,10 +111,12 @@ def _vocab_lookup(emb: Embeddings, restrict_vocab: int | None, case_insensitive:
     return lookup
 
 
-def _read_pairs(path) -> list[tuple[str, str, float]]:
+def _read_pairs(path) -> tuple[list[tuple[str, str, float]], int]:
+    """The ``(word1, word2, score)`` triples of a file, and how many lines were malformed."""
     if not Path(path).is_file():
         raise ParameterError(f"word-pairs file {path} does not exist")
     pairs = []
+    skipped = 0
     with open(path, "rb") as lines:
         for line_no, raw in enumerate(lines, 1):
             line = _decode(raw, path, line_no)
@@ -123,10 +127,12 @@ def _read_pairs(path) -> list[tuple[str, str, float]]:
                 word1, word2, score = fields
                 pairs.append((word1.strip(), word2.strip(), float(score)))
             except ValueError:
+                skipped += 1
                 logger.info("skipping invalid line %d in %s: %r", line_no, path, line)
     if not pairs:
-        raise ParameterError(f"{path} holds no word pairs; expected 'word1 word2 score' lines")
-    return pairs
+        raise ParameterError(f"{path} holds no word pairs; expected 'word1 word2 score' lines"
+                             + (f" ({skipped} malformed lines)" if skipped else ""))
+    return pairs, skipped
 
 
 def _decode(raw: bytes, path, line_no: int) -> str:
@@ -192,9 +198,10 @@ def word_pairs(emb: Embeddings, path_or_pairs, case_insensitive: bool = True,
     """
     from scipy import stats
 
+    skipped_lines = 0
     if isinstance(path_or_pairs, str | os.PathLike):
         name = name or Path(path_or_pairs).stem
-        pairs = _read_pairs(path_or_pairs)
+        pairs, skipped_lines = _read_pairs(path_or_pairs)
     else:
         pairs = [(str(a), str(b), float(s)) for a, b, s in path_or_pairs]
     lookup = _vocab_lookup(emb, restrict_vocab, case_insensitive)
@@ -218,7 +225,8 @@ def word_pairs(emb: Embeddings, path_or_pairs, case_insensitive: bool = True,
         spearman = float(stats.spearmanr(gold, model)[0])
         pearson = float(stats.pearsonr(gold, model.astype(np.float64))[0])
     return WordPairsResult(spearman=spearman, pearson=pearson, n_pairs=len(gold),
-                           n_oov=len(oov), oov_pairs=oov, name=name or "")
+                           n_oov=len(oov), oov_pairs=oov, name=name or "",
+                           n_skipped_lines=skipped_lines)
 
 
 # -- analogies ------------------------------------------------------------------------------------
@@ -236,6 +244,7 @@ class AnalogyResult(_Result):
     method: str = "3cosadd"
     restrict_vocab: int | None = None
     name: str = ""
+    n_skipped_lines: int = 0
 
     @property
     def coverage(self) -> float:
@@ -257,7 +266,7 @@ def _read_analogies(path, lookup: dict, case_insensitive: bool):
     """Sections in file order, and the question rows (a, b, c, d) with their section numbers."""
     sections: list[str] = []
     questions, owners = [], []
-    skipped = 0
+    skipped = malformed = 0
     norm = str.upper if case_insensitive else str
     with open(path, "rb") as lines:
         for line_no, raw in enumerate(lines, 1):
@@ -268,6 +277,7 @@ def _read_analogies(path, lookup: dict, case_insensitive: bool):
             words = line.split()
             if len(words) != 4:
                 if words:
+                    malformed += 1
                     logger.info("skipping invalid line %d in %s", line_no, path)
                 continue
             if not sections:
@@ -279,9 +289,10 @@ def _read_analogies(path, lookup: dict, case_insensitive: bool):
             questions.append(rows)
             owners.append(len(sections) - 1)
     if not questions and not skipped:
-        raise ParameterError(f"{path} holds no analogy questions; expected 'a b c d' lines")
+        raise ParameterError(f"{path} holds no analogy questions; expected 'a b c d' lines"
+                             + (f" ({malformed} malformed lines)" if malformed else ""))
     return sections, np.array(questions, dtype=np.int64).reshape(-1, 4), \
-        np.array(owners, dtype=np.int64), skipped
+        np.array(owners, dtype=np.int64), skipped, malformed
 
 
 def _answer(unit: np.ndarray, canonical: np.ndarray, batch: np.ndarray, method: str):
@@ -362,7 +373,8 @@ def analogies(emb: Embeddings, path, restrict_vocab: int | None = 30000,
     if not path.is_file():
         raise ParameterError(f"analogy file {path} does not exist")
     lookup = _vocab_lookup(emb, restrict_vocab, case_insensitive)
-    sections, questions, owners, skipped = _read_analogies(path, lookup, case_insensitive)
+    sections, questions, owners, skipped, malformed = _read_analogies(path, lookup,
+                                                                      case_insensitive)
     end = len(emb) if restrict_vocab is None else min(int(restrict_vocab), len(emb))
     unit = np.ascontiguousarray(emb.unit_vectors[:end])
     norm = str.upper if case_insensitive else str
@@ -386,7 +398,7 @@ def analogies(emb: Embeddings, path, restrict_vocab: int | None = 30000,
         accuracy=total / len(questions) if len(questions) else 0.0, n_correct=total,
         n_questions=len(questions), n_skipped=skipped, sections=accuracies,
         section_correct=section_correct, section_questions=section_questions, method=method,
-        restrict_vocab=restrict_vocab, name=name or path.stem)
+        restrict_vocab=restrict_vocab, name=name or path.stem, n_skipped_lines=malformed)
     logger.info("%s", result)
     return result
 
@@ -584,16 +596,28 @@ class EvaluationRow(_Result):
     metric: str
     score: float
     coverage: float
+    #: lines of the file that were not an item (malformed), left out
+    skipped_lines: int = 0
 
     def __str__(self) -> str:
         return f"{self.set}: {self.metric} {self.score:.4f} (coverage {self.coverage:.1%})"
 
 
+def packaged_sets_folder() -> Path:
+    """The folder of the sets shipped inside the package: Google analogies, WordSim-353 and
+    SimLex-999 (see its ``SOURCES.md``).
+
+    >>> sorted(p.name for p in packaged_sets_folder().glob("*.t*"))
+    ['questions-words.txt', 'simlex999.tsv', 'ws353_all.tsv']
+    """
+    from importlib import resources
+
+    return Path(str(resources.files("wordspace") / "data" / "eval"))
+
+
 def _data_folder(data_dir) -> Path:
     if data_dir is None:
-        data_dir = os.environ.get("WORDSPACE_DATA")
-        if not data_dir:
-            raise ParameterError("no data folder: pass one or set WORDSPACE_DATA")
+        data_dir = os.environ.get("WORDSPACE_DATA") or packaged_sets_folder()
     folder = Path(data_dir)
     if not folder.is_dir():
         raise ParameterError(f"data folder {folder} does not exist")
@@ -601,7 +625,8 @@ def _data_folder(data_dir) -> Path:
 
 
 def standard_sets(data_dir=None) -> dict[str, tuple[str, Path]]:
-    """The standard evaluation sets present in ``data_dir`` (or ``$WORDSPACE_DATA``).
+    """The standard evaluation sets present in ``data_dir`` (default: ``$WORDSPACE_DATA``, else
+    the three sets shipped in the package, :func:`packaged_sets_folder`).
 
     Looks in the folder and in its ``eval/`` subfolder (the layout of ``shared/data``) for
     ``questions-words.txt``, ``ws353_all/sim/rel.tsv`` and ``simlex999.tsv``.
@@ -646,16 +671,19 @@ def evaluate_file(emb: Embeddings, path, kind: str, name: str | None = None,
         raise ParameterError(f"evaluation file {path} does not exist")
     name = name or Path(path).stem
     if kind == "pairs":
-        pairs = _read_pairs(path)  # an unreadable file is an error, not a score of nothing
+        pairs, skipped = _read_pairs(path)  # an unreadable file is an error, not no score
         try:
             result = word_pairs(emb, pairs, name=name)
         except ParameterError:  # nothing in the vocabulary: a score of nothing
-            return EvaluationRow(set=name, metric="spearman", score=float("nan"), coverage=0.0)
+            return EvaluationRow(set=name, metric="spearman", score=float("nan"), coverage=0.0,
+                                 skipped_lines=skipped)
         return EvaluationRow(set=name, metric="spearman", score=result.spearman,
-                             coverage=result.coverage)
+                             coverage=result.coverage, skipped_lines=skipped)
     result = analogies(emb, path, restrict_vocab=restrict_vocab, method=method, name=name)
-    return EvaluationRow(set=name, metric=f"accuracy ({method})", score=result.accuracy,
-                         coverage=result.coverage)
+    # no question answerable: no score (not an accuracy of 0)
+    score = result.accuracy if result.n_questions else float("nan")
+    return EvaluationRow(set=name, metric=f"accuracy ({method})", score=score,
+                         coverage=result.coverage, skipped_lines=result.n_skipped_lines)
 
 
 def format_table(rows: Iterable[EvaluationRow]) -> str:

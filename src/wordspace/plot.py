@@ -196,12 +196,15 @@ def _lookup(emb, words: Iterable[str], skip_unknown: bool) -> tuple[list[str], n
             unknown.append(word)
         else:
             raise UnknownWordError(word, list(emb.tokens[:50_000]))
+    if unknown and not known:
+        raise ParameterError(f"none of the {len(unknown)} word(s) is in the vocabulary: "
+                             f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}")
     if unknown:
         warnings.warn(f"skipping {len(unknown)} word(s) not in the vocabulary: "
                       f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}",
                       UserWarning, stacklevel=3)
     vectors = np.asarray(emb.vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float64)
-    return known, vectors.reshape(len(rows), -1)
+    return known, vectors.reshape(len(rows), np.shape(emb.vectors)[1])
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
@@ -260,16 +263,32 @@ def read_pairs(path, section: str | None = None) -> list[tuple[str, str]]:
 
 
 def read_labels(path) -> list[str]:
-    """One label a line (blank lines count as the label ``""``; a final newline does not)."""
+    """One label a line (blank lines count as the label ``""``; a final newline does not).
+
+    An empty file holds no labels.
+    """
     from .corpus import open_text
 
     with open_text(path) as handle:
-        return [label.strip() for label in handle.read().rstrip("\n").split("\n")]
+        text = handle.read()
+    if not text:
+        return []
+    return [label.strip() for label in text.rstrip("\n").split("\n")]
 
 
 # ---------------------------------------------------------------------------- figure helpers ---
+#: the most pixels a side that the Agg renderer draws
+MAX_PIXELS = 1 << 16
+
+
 def _new_figure(figsize, dpi):
-    figure = Figure(figsize=figsize or _DEFAULT_FIGSIZE, dpi=dpi or _DEFAULT_DPI)
+    width, height = figsize or _DEFAULT_FIGSIZE
+    dpi = dpi or _DEFAULT_DPI
+    if max(width, height) * dpi > MAX_PIXELS:
+        raise ParameterError(f"dpi {dpi:g} makes a {width * dpi:,.0f} x {height * dpi:,.0f}-pixel "
+                             f"picture; at most {MAX_PIXELS:,} pixels a side: lower the dpi "
+                             f"(at most {int(MAX_PIXELS // max(width, height)):,} at this size)")
+    figure = Figure(figsize=(width, height), dpi=dpi)
     FigureCanvasAgg(figure)
     ax = figure.add_subplot()
     return figure, ax

@@ -65,7 +65,15 @@ def load_stopwords(stopwords) -> frozenset[str]:
             if not path.is_file():
                 raise ParameterError(f"stopwords must be 'english', a list or a file; "
                                      f"{path} does not exist")
-            text = path.read_text("utf-8", errors="replace")
+            raw = path.read_bytes()
+            if b"\x00" in raw[:8192]:
+                raise ParameterError(f"stopwords file {path} looks like a binary file, not one "
+                                     "word a line")
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise ParameterError(f"stopwords file {path} is not UTF-8 text (byte "
+                                     f"{error.start}); expected one word a line") from None
         return frozenset(w.strip().lower() for w in text.splitlines()
                          if w.strip() and not w.startswith("#"))
     return frozenset(stopwords)

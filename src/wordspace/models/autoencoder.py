@@ -55,8 +55,16 @@ import scipy.sparse as sp
 
 from .. import _store
 from .._progress import progress
-from ..errors import ModelFormatError, NotFittedError, ParameterError, check_choice, check_positive
+from ..errors import (
+    ModelFormatError,
+    NotFittedError,
+    ParameterError,
+    TrainingError,
+    check_choice,
+    check_positive,
+)
 from . import linalg
+from ._base import WordspaceEstimator
 
 __all__ = ["LinearAutoencoder", "subspace_angles", "relative_excess_error"]
 
@@ -169,7 +177,7 @@ def _largest_eigenvalue(X, mean, n_iter: int = 30, seed: int = 0) -> float:
 
 
 # --------------------------------------------------------------------------------- model ----
-class LinearAutoencoder:
+class LinearAutoencoder(WordspaceEstimator):
     """A linear autoencoder ``x -> W V x`` trained by mini-batch gradient descent.
 
     Parameters
@@ -281,26 +289,8 @@ class LinearAutoencoder:
         self.window = window
         self.stride = stride
 
-    # -- parameters ---------------------------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict:
-        """The constructor's parameters, by name (scikit-learn's contract)."""
-        return {name: getattr(self, name) for name in (
-            "n_components", "tied", "weighting", "optimizer", "learning_rate", "batch_size",
-            "epochs", "weight_decay", "center", "seed", "idf", "normalize", "stopwords",
-            "min_count", "max_size", "granularity", "window", "stride")}
-
-    def set_params(self, **params) -> LinearAutoencoder:
-        """Set constructor parameters by name; returns ``self``."""
-        valid = self.get_params()
-        for name, value in params.items():
-            if name not in valid:
-                raise ParameterError(f"LinearAutoencoder has no parameter {name!r}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        return (f"LinearAutoencoder(n_components={self.n_components}, tied={self.tied}, "
-                f"optimizer={self.optimizer!r}, center={self.center})")
+    # -- parameters: get_params, set_params, clone and repr from BaseEstimator ---------------
+    _fitted_attributes = ("components_",)
 
     def _check_params(self) -> None:
         check_positive("n_components", self.n_components, integer=True)
@@ -351,10 +341,6 @@ class LinearAutoencoder:
                                  f"shape {X.shape}")
         return X
 
-    def _check_fitted(self) -> None:
-        if getattr(self, "components_", None) is None:
-            raise NotFittedError("this LinearAutoencoder is not fitted yet; call fit first")
-
     # -- training -----------------------------------------------------------------------------
     def fit(self, data, y=None, *, _keep_vectoriser: bool = False) -> LinearAutoencoder:
         """Learn the encoder and decoder from a corpus or a matrix of bags.
@@ -384,7 +370,8 @@ class LinearAutoencoder:
             raise ParameterError(f"n_components={k} is more than the data allows ({n} bags "
                                  f"x {d} tokens)")
         self.n_samples_ = n
-        self._train(X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self._train(X)  # a diverging run is reported by _check_finite, not by warnings
         self.training_time_ = time.perf_counter() - start
         logger.info("linear autoencoder: %d bags x %d tokens -> %d units, %d epochs, loss "
                     "%.6g -> %.6g, %.1f s", n, d, k, self.n_epochs_, self.loss_history_[0],
@@ -453,15 +440,29 @@ class LinearAutoencoder:
                         param -= step_rate * grad
             if not full_batch:
                 history.append(self._exact_loss(X, norms, encoder, decoder, mean))
+            self._check_finite(history[-1], params, bar)
             bar.update()
             bar.set_postfix(loss=f"{history[-1]:.5g}")
         bar.close()
         if full_batch:
             history.append(self._exact_loss(X, norms, encoder, decoder, mean))
+        self._check_finite(history[-1], params, bar)
         self.components_ = np.ascontiguousarray(encoder.T, dtype=np.float32)
         self.decoder_ = np.ascontiguousarray(decoder, dtype=np.float32)
         self.mean_ = mean
         self.loss_history_ = np.asarray(history, dtype=np.float64)
+
+    def _check_finite(self, loss: float, params, bar) -> None:
+        """Stop with :class:`TrainingError` once the loss or the weights are not finite."""
+        if math.isfinite(loss) and all(np.isfinite(p).all() for p in params):
+            return
+        bar.close()
+        rate = self.learning_rate
+        shown = (f"learning_rate={rate:g}" if rate is not None else
+                 f"the default learning rate of {self.optimizer} "
+                 f"({DEFAULT_LEARNING_RATES[self.optimizer]:g})")
+        raise TrainingError(f"the autoencoder diverged (loss {loss:g}) with {shown}; lower the "
+                            "learning rate (--alpha)")
 
     def _initial_weights(self, X, mean, rng) -> np.ndarray:
         """Orthonormal ``d x k`` weights spanning random mixtures of the (centred) bags.
@@ -610,19 +611,23 @@ class LinearAutoencoder:
         return self._exact_loss(X, _row_norms_squared(X), encoder, decoder,
                                 self.mean_) * X.shape[0]
 
-    @property
-    def word_vectors(self):
-        """:class:`~wordspace.vectors.Embeddings`: token ``i``'s vector is column ``i`` of ``V``.
+    def _wv_key(self) -> tuple:
+        return (self.components_, self.vocabulary_)
 
-        That is the code of a bag holding token ``i`` alone (before centring).
-        """
+    def _make_wv(self):
+        """:class:`~wordspace.vectors.Embeddings` (:attr:`wv`): token ``i``'s vector is column
+        ``i`` of ``V``, the code of a bag holding token ``i`` alone (before centring)."""
         from ..vectors import Embeddings
 
-        self._check_fitted()
         if self.vocabulary_ is None:
             raise NotFittedError("word vectors need a vocabulary: fit on a corpus, not a matrix")
         return Embeddings(self.vocabulary_.tokens, self.components_.T,
                           counts=self.vocabulary_.counts)
+
+    @property
+    def word_vectors(self):
+        """The same as :attr:`wv` (the name every model shares)."""
+        return self.wv
 
     # -- files --------------------------------------------------------------------------------
     def save(self, path) -> None:

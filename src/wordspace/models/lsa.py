@@ -55,9 +55,10 @@ import scipy.sparse as sp
 from .. import _store
 from ..bow import IDF_KINDS, BagOfWords, parse_weighting
 from ..corpus import GRANULARITIES, Corpus, as_corpus
-from ..errors import ModelFormatError, NotFittedError, ParameterError, check_choice, check_positive
+from ..errors import ModelFormatError, ParameterError, check_choice, check_positive
 from ..vocab import Vocabulary
 from . import linalg
+from ._base import WordspaceEstimator
 
 __all__ = ["LSA"]
 
@@ -67,7 +68,7 @@ ALGORITHMS = ("randomized", "arpack")
 VECTOR_SCALINGS = {"singular": 1.0, "sqrt": 0.5, "none": 0.0}
 
 
-class LSA:
+class LSA(WordspaceEstimator):
     """Latent semantic analysis: the tied-weight linear autoencoder solved by a truncated SVD.
 
     Parameters
@@ -97,7 +98,7 @@ class LSA:
     n_oversamples : int
         Extra random vectors of the randomized SVD.
     vector_scaling : {"singular", "sqrt", "none"}
-        How :attr:`word_vectors` scales the columns of ``V`` (see the module docstring).
+        How :attr:`wv` scales the columns of ``V`` (see the module docstring).
     seed : int
         Seed of the random start; the same seed gives the same model.
 
@@ -151,18 +152,8 @@ class LSA:
         self.vector_scaling = vector_scaling
         self.seed = seed
 
-    def __repr__(self) -> str:
-        state = (f"{len(self.vocabulary_)} tokens x {self.n_components}" if self._is_fitted()
-                 else "not fitted")
-        return f"LSA({state}, weighting={self.weighting!r})"
-
-    # -- parameters ---------------------------------------------------------------------------
-    def get_params(self) -> dict:
-        """The hyper-parameters, as passed to ``__init__``."""
-        names = ("n_components", "weighting", "idf", "normalize", "stopwords", "min_count",
-                 "max_size", "granularity", "window", "stride", "algorithm", "n_iter",
-                 "n_oversamples", "vector_scaling", "seed")
-        return {name: getattr(self, name) for name in names}
+    # -- parameters: get_params, set_params, clone and repr from BaseEstimator ---------------
+    _fitted_attributes = ("components_", "vocabulary_")
 
     def _check_params(self) -> None:
         check_positive("n_components", self.n_components, integer=True)
@@ -189,12 +180,14 @@ class LSA:
                          stride=self.stride)
 
     # -- fitting ------------------------------------------------------------------------------
-    def fit(self, corpus) -> LSA:
+    def fit(self, corpus, y=None) -> LSA:
         """Learn the vocabulary, the weighting and the top-``k`` singular subspace of ``corpus``.
 
         Parameters
         ----------
         corpus : anything :class:`~wordspace.corpus.Corpus` accepts
+        y : ignored
+            For scikit-learn's ``fit(X, y)``.
 
         Returns
         -------
@@ -253,12 +246,8 @@ class LSA:
                     100 * self.explained_energy_)
 
     # -- the autoencoder ----------------------------------------------------------------------
-    def _is_fitted(self) -> bool:
-        return hasattr(self, "components_")
-
     def _fitted(self) -> None:
-        if not self._is_fitted():
-            raise NotFittedError("this LSA model is not fitted yet; call fit(corpus) first")
+        self._check_fitted()
 
     @property
     def encoder_(self) -> np.ndarray:
@@ -295,7 +284,7 @@ class LSA:
         """
         return np.asarray(self.bags(documents) @ self.components_.T, dtype=np.float32)
 
-    def fit_transform(self, corpus) -> np.ndarray:
+    def fit_transform(self, corpus, y=None) -> np.ndarray:
         """``fit(corpus)`` and return the codes of its units (:attr:`document_vectors_`)."""
         return self.fit(corpus).document_vectors_
 
@@ -332,21 +321,20 @@ class LSA:
         return np.ascontiguousarray((self.components_.T * scale.astype(np.float32)),
                                     dtype=np.float32)
 
-    @property
-    def word_vectors(self):
-        """Word embeddings: one row per token, the columns of ``V`` scaled per ``vector_scaling``.
-
-        Returns
-        -------
-        wordspace.vectors.Embeddings
-        """
-        self._fitted()
+    def _make_wv(self):
+        """Word embeddings (:attr:`wv`): one row per token, the columns of ``V`` scaled per
+        ``vector_scaling``, as :class:`wordspace.vectors.Embeddings`."""
         from ..vectors import Embeddings
 
         vectors = getattr(self, "_saved_vectors", None)
         if vectors is None:
             vectors = self._word_vector_array()
         return Embeddings(self.vocabulary_.tokens, vectors, counts=self.vocabulary_.counts)
+
+    @property
+    def word_vectors(self):
+        """The same as :attr:`wv` (the name every model shares)."""
+        return self.wv
 
     def topics(self, topn: int = 10) -> list[list[tuple[str, float]]]:
         """The ``topn`` tokens of largest weight in each component (largest absolute weight

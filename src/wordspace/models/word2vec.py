@@ -30,7 +30,6 @@ True
 from __future__ import annotations
 
 import concurrent.futures
-import inspect
 import logging
 import os
 import tempfile
@@ -46,12 +45,12 @@ from ..corpus import as_corpus
 from ..errors import (
     CorpusError,
     ModelFormatError,
-    NotFittedError,
     ParameterError,
     check_choice,
     check_positive,
 )
 from ..vocab import EncodedCorpus, Vocabulary
+from ._base import WordspaceEstimator
 
 __all__ = ["Word2Vec"]
 
@@ -147,7 +146,7 @@ def _private(shape, dtype) -> np.ndarray:
     return np.zeros(size + 2 * pad, dtype)[pad:pad + size].reshape(shape)
 
 
-class Word2Vec:
+class Word2Vec(WordspaceEstimator):
     """Word embeddings by masked-token prediction: CBOW or skip-gram (Mikolov et al. 2013).
 
     Parameters
@@ -255,29 +254,8 @@ class Word2Vec:
         self.cache_dir = cache_dir
         self.callbacks = callbacks
 
-    # -- scikit-learn plumbing ------------------------------------------------------------------
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-
-    def get_params(self, deep: bool = True) -> dict:
-        """The constructor's parameters, as given."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params) -> Word2Vec:
-        """Set constructor parameters; unknown names raise :class:`ParameterError`."""
-        names = set(self._param_names())
-        for name, value in params.items():
-            if name not in names:
-                raise ParameterError(f"Word2Vec has no parameter {name!r}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = {p.name: p.default for p in
-                    inspect.signature(type(self).__init__).parameters.values() if p.name != "self"}
-        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k]]
-        return f"Word2Vec({', '.join(changed)})"
+    # -- scikit-learn plumbing: get_params, set_params, clone and repr from BaseEstimator -------
+    _fitted_attributes = ("vocabulary_", "input_vectors_", "epochs_trained_")
 
     def _validate(self) -> None:
         check_positive("vector_size", self.vector_size, integer=True)
@@ -337,13 +315,15 @@ class Word2Vec:
             "shared_negatives={}".format(*self._mode()))
 
     # -- fitting ------------------------------------------------------------------------------
-    def fit(self, corpus) -> Word2Vec:
+    def fit(self, corpus, y=None) -> Word2Vec:
         """Build the vocabulary of ``corpus``, encode it once, and train for ``epochs`` epochs.
 
         Parameters
         ----------
         corpus : path, Corpus, list of str or list of token lists
             Anything :func:`wordspace.corpus.as_corpus` accepts.
+        y : ignored
+            For scikit-learn's ``fit(X, y)``.
 
         Returns
         -------
@@ -429,10 +409,6 @@ class Word2Vec:
         else:
             rows = max(n - 1, 1) if self.loss == "hierarchical" else n
             self.output_vectors_ = np.zeros((rows, dim), np.float32)
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "input_vectors_"):
-            raise NotFittedError("this Word2Vec model is not fitted yet; call fit(corpus) first")
 
     # -- the training loop ----------------------------------------------------------------------
     def _tables(self) -> dict:
@@ -630,12 +606,11 @@ class Word2Vec:
                         loss=f"{losses.sum() / n:.4f}" if n else "-", refresh=False)
 
     # -- results ------------------------------------------------------------------------------
-    @property
-    def wv(self):
-        """The word vectors as :class:`~wordspace.vectors.Embeddings` (gensim's name)."""
+    def _make_wv(self):
+        """The word vectors as :class:`~wordspace.vectors.Embeddings`: ``wv`` (gensim's name),
+        built once per fit, load or :meth:`train`."""
         from ..vectors import Embeddings
 
-        self._check_fitted()
         return Embeddings(self.vocabulary_.tokens, self.input_vectors_,
                           counts=self.vocabulary_.counts)
 
@@ -662,7 +637,7 @@ class Word2Vec:
             raise ModelFormatError(f"{path} holds a {header.get('kind')!r} model, not word2vec")
         try:
             params = dict(header["params"])
-            model = cls(**{k: v for k, v in params.items() if k in cls._param_names()})
+            model = cls(**{k: v for k, v in params.items() if k in cls._get_param_names()})
             vocab = Vocabulary(header["tokens"], arrays["counts"],
                                n_raw_tokens=header.get("n_raw_tokens", 0),
                                n_documents=header.get("n_documents", 0))

@@ -1,0 +1,83 @@
+"""What every wordspace model shares: scikit-learn's estimator contract and the ``wv`` attribute.
+
+Each model inherits :class:`sklearn.base.BaseEstimator`, so ``get_params``, ``set_params``,
+:func:`sklearn.base.clone` and the ``repr`` come from scikit-learn and read the parameters off
+``__init__``'s signature; "fitted" is checked with :func:`sklearn.utils.validation.check_is_fitted`
+and reported as our :class:`~wordspace.errors.NotFittedError` (which the command line prints as
+one line).  ``wv`` is the model's word vectors as :class:`~wordspace.vectors.Embeddings` (gensim's
+name, the same on every model), built once per fit or load and then reused, so a loop of
+``model.wv.most_similar(...)`` pays for the token index and the unit vectors once.
+
+Examples
+--------
+>>> from sklearn.base import clone
+>>> from wordspace.models.lsa import LSA
+>>> lsa = LSA(n_components=2, min_count=1)
+>>> lsa
+LSA(min_count=1, n_components=2)
+>>> clone(lsa).set_params(seed=3).get_params()["seed"]
+3
+>>> lsa.wv
+Traceback (most recent call last):
+...
+wordspace.errors.NotFittedError: this LSA model is not fitted yet; call fit(corpus) first
+"""
+
+from __future__ import annotations
+
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from ..errors import NotFittedError, ParameterError
+
+__all__ = ["WordspaceEstimator"]
+
+
+class WordspaceEstimator(BaseEstimator):
+    """Base class of the models: scikit-learn's contract plus a cached ``wv``.
+
+    A subclass names what fitting learns in ``_fitted_attributes`` (checked by
+    :meth:`_check_fitted`) and builds its word vectors in ``_make_wv``; ``_wv_key`` returns the
+    learned objects the vectors depend on, so that a refit, a load or more training (anything
+    that replaces them or bumps a counter) builds them again.
+    """
+
+    #: attributes that exist once the model is fitted
+    _fitted_attributes: tuple[str, ...] = ()
+
+    def set_params(self, **params):
+        """Set constructor parameters by name; an unknown name raises
+        :class:`~wordspace.errors.ParameterError`.  Returns ``self``."""
+        valid = self._get_param_names()
+        for name in params:
+            if name not in valid:
+                raise ParameterError(f"{type(self).__name__} has no parameter {name!r}; it has "
+                                     f"{', '.join(valid)}")
+        return super().set_params(**params)
+
+    def _check_fitted(self) -> None:
+        try:
+            check_is_fitted(self, list(self._fitted_attributes) or None)
+        except _SklearnNotFittedError:
+            raise NotFittedError(f"this {type(self).__name__} model is not fitted yet; call "
+                                 "fit(corpus) first") from None
+
+    def _wv_key(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._fitted_attributes)
+
+    def _make_wv(self):  # pragma: no cover -- every model defines it
+        raise NotImplementedError
+
+    @property
+    def wv(self):
+        """The word vectors, :class:`~wordspace.vectors.Embeddings` (built once per fit/load)."""
+        self._check_fitted()
+        key = self._wv_key()
+        cached = self.__dict__.get("_wv_cache")
+        if cached is None or len(cached[0]) != len(key) or any(
+                old is not new and not (isinstance(old, int | str) and old == new)
+                for old, new in zip(cached[0], key, strict=True)):
+            cached = (key, self._make_wv())
+            self.__dict__["_wv_cache"] = cached
+        return cached[1]
