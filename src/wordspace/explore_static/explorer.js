@@ -20,7 +20,7 @@
     drawMs: null, loads: 0 };
   let info = null;
   const views = [];
-  let highlight = { focus: -1, neighbours: [], matches: [], answers: [] };
+  let highlight = { focus: -1, neighbours: [], matches: [], perView: {} };
   const hiddenGroups = new Set();
 
   // ------------------------------------------------------------------------- URL state ------
@@ -238,7 +238,7 @@
     highlightRows() {
       // rows of the highlighted words in this view (the server answers rows of model 0 for
       // model 0's lists; other views map the words through their own token index)
-      const own = this.index === 0 ? highlight : highlight.perView[this.index];
+      const own = this.index === 0 ? highlight : (highlight.perView || {})[this.index];
       return own || { focus: -1, neighbours: [], matches: [] };
     }
 
@@ -356,12 +356,16 @@
       if (own.focus >= 0) labelled.push([own.focus, "#000", "bold 13px system-ui, sans-serif"]);
       for (const row of own.neighbours) labelled.push([row, "#a0102a", "12px system-ui, sans-serif"]);
       for (const row of own.matches.slice(0, MAX_LABELS)) labelled.push([row, "#a05000", "12px system-ui, sans-serif"]);
-      const seen = new Set();
+      const seen = new Set(), taken = [];
       for (const [row, colour, font] of labelled.slice(0, MAX_LABELS + 1)) {
         if (!this.isShown(row) || seen.has(row)) continue;
         seen.add(row);
         const [x, y] = this.toScreen(T, row);
         ctx.font = font;
+        // leave out a label that would overlap one already written (the focus word goes first)
+        const box = [x + 5, y - 16, x + 7 + ctx.measureText(this.tokens[row]).width, y - 1];
+        if (taken.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
+        taken.push(box);
         ctx.strokeText(this.tokens[row], x + 6, y - 4);
         ctx.fillStyle = colour;
         ctx.fillText(this.tokens[row], x + 6, y - 4);
@@ -630,6 +634,7 @@
     }
     setHighlight({ focus: first.focus, neighbours: first.neighbours, matches: highlight.matches, perView });
     if (fit) views.forEach((v, k) => { const own = k === 0 ? first : perView[k]; if (own.focus >= 0) v.fit([own.focus, ...own.neighbours]); });
+    probe.selected = word;   // tests wait for this: the lists and the camera are final
   }
 
   function neighbourList(items, view) {
