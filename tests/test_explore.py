@@ -70,7 +70,7 @@ def pair_client(embeddings):
         yield test_client
 
 
-def _wait(client, params, path="/api/projection", timeout=60.0):
+def _wait(client, params, path="/api/projection", timeout=600.0):
     """Poll a projection until it is ready; returns the final response and the 202s seen."""
     seen = []
     deadline = time.monotonic() + timeout
@@ -80,7 +80,7 @@ def _wait(client, params, path="/api/projection", timeout=60.0):
             return response, seen
         seen.append(response.json())
         assert time.monotonic() < deadline, "projection did not finish"
-        time.sleep(0.05)
+        time.sleep(0.1)
 
 
 # ------------------------------------------------------------------------------ neighbours ----
@@ -344,7 +344,7 @@ _VALUES = st.one_of(
        params=st.dictionaries(st.sampled_from(_NAMES), _VALUES, max_size=5))
 def test_fuzz_never_5xx(client, endpoint, params):
     if endpoint == "/api/projection" and params.get("method") in ("tsne", "umap"):
-        params["limit"] = params.get("limit", "40")  # background jobs stay small
+        params["limit"] = "40"  # background jobs stay small (their bounds are tested above)
     response = client.get(endpoint, params=params)
     assert response.status_code < 500, (endpoint, params, response.text)
     if response.status_code >= 400:

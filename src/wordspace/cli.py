@@ -542,6 +542,7 @@ def explore(model, model2, documents, labels, host, port, no_browser, seed):
     import os
 
     from .explore import explore as serve
+    from .explore import free_port
     from .vectors import Embeddings
 
     if labels and not documents:
@@ -560,6 +561,7 @@ def explore(model, model2, documents, labels, host, port, no_browser, seed):
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"wordspace: warning: listening on {host}: anyone who can reach it can query "
                    "the model", err=True)
+    port = port or free_port(host)
     url_host = f"[{host}]" if ":" in host else host
     click.echo(f"wordspace explorer on http://{url_host}:{port}/ (Ctrl-C to stop)", err=True)
     serve(**app_args, names=names, host=host, port=port, open_browser=not no_browser, seed=seed)

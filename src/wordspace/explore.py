@@ -211,16 +211,18 @@ class _Progress:
         self.stage = "starting"
 
     def write(self, text: str) -> int:
-        iteration = re.search(r"\[t-SNE\] Iteration (\d+)", text)
-        epochs = re.search(r"(\d+)\s*/\s*(\d+)", text)
-        if iteration:
+        # print() writes its arguments one by one: read the last few hundred characters
+        self._tail = (getattr(self, "_tail", "") + text)[-400:]
+        iterations = re.findall(r"\[t-SNE\] Iteration (\d+)", self._tail)
+        epochs = re.findall(r"(\d+)\s*/\s*(\d+)", self._tail)
+        if iterations:
             self.stage = "optimising"
-            self.fraction = min(int(iteration.group(1)) / self.total, 0.99)
-        elif "[t-SNE]" in text and "neighbors" in text:
+            self.fraction = min(int(iterations[-1]) / self.total, 0.99)
+        elif epochs and int(epochs[-1][1]) > 0:
+            self.stage = "optimising"
+            self.fraction = min(int(epochs[-1][0]) / int(epochs[-1][1]), 0.99)
+        elif "neighbor" in self._tail.lower():
             self.stage = "nearest neighbours"
-        elif epochs and int(epochs.group(2)) > 0:
-            self.stage = "optimising"
-            self.fraction = min(int(epochs.group(1)) / int(epochs.group(2)), 0.99)
         return len(text)
 
     def flush(self) -> None:
@@ -341,6 +343,7 @@ class Space:
         self._jobs: dict = {}
         self._lock = threading.Lock()
         self._groups: dict = {}
+        self.executor: ThreadPoolExecutor | None = None  # runs t-SNE and UMAP; set by the app
 
     def __len__(self) -> int:
         return len(self.embeddings)
@@ -443,7 +446,8 @@ class Space:
             init = self._pca(dims, limit).astype(np.float64)
             init = init / (init[:, 0].std() or 1.0) * (1e-4 if method == "tsne" else 10.0)
         run = _tsne if method == "tsne" else _umap
-        job.future = _executor().submit(run, self._matrix[:limit], dims, self.seed, progress, init)
+        job.future = self.executor.submit(run, self._matrix[:limit], dims, self.seed, progress,
+                                          init)
         self._jobs[key] = job
         return job
 
@@ -516,17 +520,6 @@ def _padded(matrix: np.ndarray, dim: int) -> np.ndarray:
     return np.hstack([matrix, np.zeros((matrix.shape[0], dim - matrix.shape[1]), np.float32)])
 
 
-_EXECUTOR = None
-
-
-def _executor() -> ThreadPoolExecutor:
-    """One worker thread for t-SNE and UMAP jobs (they use all cores themselves)."""
-    global _EXECUTOR
-    if _EXECUTOR is None:
-        _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wordspace-explore")
-    return _EXECUTOR
-
-
 # ---------------------------------------------------------------------------------- the app ----
 def _as_embeddings(model) -> Embeddings:
     """Embeddings from an Embeddings, a fitted model (``.wv`` / ``.word_vectors``) or a path."""
@@ -574,7 +567,11 @@ def create_app(model, second=None, *, labels=None, names: Sequence[str] | None =
     spaces = [Space(_as_embeddings(model), labels=labels, name=names[0], kind=kind, seed=seed)]
     if second is not None:
         spaces.append(Space(_as_embeddings(second), name=names[1], seed=seed).align_to(spaces[0]))
+    # one worker thread runs the app's t-SNE and UMAP jobs, one after another (each uses all
+    # cores itself)
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wordspace-explore")
     for space in spaces:
+        space.executor = executor
         _ = space.embeddings.unit_vectors  # computed now, not in the first query
     static = Path(str(resources.files("wordspace") / STATIC))
 

@@ -293,7 +293,7 @@
       const ratio = window.devicePixelRatio || 1;
       const size = (this.n > 300000 ? 1.6 : this.n > 30000 ? 2.4 : this.n > 3000 ? 3.5 : 5) * ratio;
       gl.uniformMatrix4fv(gl.getUniformLocation(p, "u_m"), false, M);
-      gl.uniform1f(gl.getUniformLocation(p, "u_size"), size * Math.min(3, Math.sqrt(this.camera.zoom)));
+      gl.uniform1f(gl.getUniformLocation(p, "u_size"), size * Math.min(1.6, Math.sqrt(this.camera.zoom)));
       gl.uniform1f(gl.getUniformLocation(p, "u_alpha"), this.n > 30000 ? 0.55 : 0.8);
       const colours = this.legend ? PALETTE.slice(0, 21) : Array(21).fill(NO_COLOUR);
       gl.uniform3fv(gl.getUniformLocation(p, "u_palette"), new Float32Array(colours.flatMap(hexToRgb)));
@@ -479,7 +479,8 @@
         lowX = Math.min(lowX, X); highX = Math.max(highX, X); lowY = Math.min(lowY, Y); highY = Math.max(highY, Y);
       }
       const half = Math.max(highX - lowX, highY - lowY) / 2;
-      const zoom = rows.length === 1 ? Math.max(saved.zoom, 6) : Math.max(0.5, Math.min(2000, 0.7 / Math.max(half, 1e-9)));
+      // close enough to read the labels, not so close that the surroundings vanish
+      const zoom = rows.length === 1 ? Math.max(saved.zoom, 6) : Math.max(0.5, Math.min(6, 0.7 / Math.max(half, 1e-9)));
       this.camera.zoom = zoom;
       this.camera.panX = -(lowX + highX) / 2 * zoom;
       this.camera.panY = -(lowY + highY) / 2 * zoom;
@@ -805,6 +806,8 @@
     try {
       info = await api("info", {});
     } catch (error) { status(`cannot reach the server: ${error.message}`, true); return; }
+    // documents with labels are coloured by label unless the URL says otherwise
+    if (!new URLSearchParams(location.hash.slice(1)).has("color") && info.models[0].groupings.label) state.color = "label";
     const colour = $("color");
     colour.appendChild(el("option", { value: "frequency" }, "frequency band"));
     if (info.models[0].groupings.label) colour.appendChild(el("option", { value: "label" }, "label"));
