@@ -390,6 +390,19 @@ def test_cli_explore(tmp_path, embeddings, monkeypatch):
     assert runner.invoke(cli, ["explore", str(path), "--port", "70000"]).exit_code == 2
 
 
-def test_explore_refuses_a_bad_port(embeddings):
+def test_explore_refuses_a_bad_port(embeddings, tmp_path):
+    import socket
+
     with pytest.raises(ParameterError):
         wordspace.explore(embeddings, port=-1, block=False, open_browser=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ParameterError, match="cannot listen"):
+            wordspace.explore(embeddings, port=port, block=False, open_browser=False)
+        path = tmp_path / "planted.ws"
+        embeddings.save(path)
+        result = CliRunner().invoke(cli, ["explore", str(path), "--no-browser", "--port",
+                                          str(port)])
+        assert result.exit_code == 1 and "cannot listen" in result.output

@@ -541,8 +541,8 @@ def explore(model, model2, documents, labels, host, port, no_browser, seed):
     UMAP and custom axes; with MODEL2, both side by side, aligned by orthogonal Procrustes."""
     import os
 
+    from .explore import check_port, free_port
     from .explore import explore as serve
-    from .explore import free_port
     from .vectors import Embeddings
 
     if labels and not documents:
@@ -562,6 +562,7 @@ def explore(model, model2, documents, labels, host, port, no_browser, seed):
         click.echo(f"wordspace: warning: listening on {host}: anyone who can reach it can query "
                    "the model", err=True)
     port = port or free_port(host)
+    check_port(host, port)
     url_host = f"[{host}]" if ":" in host else host
     click.echo(f"wordspace explorer on http://{url_host}:{port}/ (Ctrl-C to stop)", err=True)
     serve(**app_args, names=names, host=host, port=port, open_browser=not no_browser, seed=seed)

@@ -70,7 +70,8 @@ import numpy as np
 from .errors import ParameterError, UnknownWordError, WordspaceError
 from .vectors import Embeddings
 
-__all__ = ["explore", "create_app", "ExplorerServer", "Space", "parse_formula", "LIMITS"]
+__all__ = ["explore", "create_app", "ExplorerServer", "Space", "parse_formula", "free_port",
+           "check_port", "LIMITS"]
 
 logger = logging.getLogger(__name__)
 
@@ -785,6 +786,19 @@ class ExplorerServer:
         self.stop()
 
 
+def check_port(host: str, port: int) -> None:
+    """Raise :class:`ParameterError` if nothing can listen on ``host:port`` now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise ParameterError(f"cannot listen on {host}:{port}: {error.strerror or error} "
+                                 "(another port: --port N, or --port 0 for any free one)"
+                                 ) from None
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that is free on ``host`` now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -820,8 +834,10 @@ def explore(model, second=None, *, labels=None, names: Sequence[str] | None = No
     if host not in ("127.0.0.1", "localhost", "::1"):
         logger.warning("the explorer listens on %s: anyone who can reach this address can query "
                        "the model", host)
+    port = port or free_port(host)
+    check_port(host, port)
     app = create_app(model, second, labels=labels, names=names, kind=kind, seed=seed)
-    server = ExplorerServer(app, host, port or free_port(host))
+    server = ExplorerServer(app, host, port)
     if block:
         if open_browser:
             threading.Timer(1.0, webbrowser.open, args=(server.url,)).start()

@@ -362,13 +362,20 @@
         seen.add(row);
         const [x, y] = this.toScreen(T, row);
         ctx.font = font;
-        // leave out a label that would overlap one already written (the focus word goes first)
-        const box = [x + 5, y - 16, x + 7 + ctx.measureText(this.tokens[row]).width, y - 1];
-        if (taken.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
-        taken.push(box);
-        ctx.strokeText(this.tokens[row], x + 6, y - 4);
+        // right of the point, above or below it, else left of it; a label that would overlap
+        // one already written in all four places is left out (the focus word goes first)
+        const width = ctx.measureText(this.tokens[row]).width;
+        let placed = null;
+        for (const [dx, dy] of [[6, -4], [6, 13], [-8 - width, -4], [-8 - width, 13]]) {
+          const box = [x + dx - 1, y + dy - 12, x + dx + width + 1, y + dy + 3];
+          if (!taken.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) {
+            placed = [dx, dy]; taken.push(box); break;
+          }
+        }
+        if (!placed) continue;
+        ctx.strokeText(this.tokens[row], x + placed[0], y + placed[1]);
         ctx.fillStyle = colour;
-        ctx.fillText(this.tokens[row], x + 6, y - 4);
+        ctx.fillText(this.tokens[row], x + placed[0], y + placed[1]);
       }
     }
 
@@ -480,7 +487,7 @@
       }
       const half = Math.max(highX - lowX, highY - lowY) / 2;
       // close enough to read the labels, not so close that the surroundings vanish
-      const zoom = rows.length === 1 ? Math.max(saved.zoom, 6) : Math.max(0.5, Math.min(6, 0.7 / Math.max(half, 1e-9)));
+      const zoom = rows.length === 1 ? Math.max(saved.zoom, 6) : Math.max(0.5, Math.min(4, 0.7 / Math.max(half, 1e-9)));
       this.camera.zoom = zoom;
       this.camera.panX = -(lowX + highX) / 2 * zoom;
       this.camera.panY = -(lowY + highY) / 2 * zoom;
@@ -570,13 +577,13 @@
   function search(fit) {
     const started = performance.now();
     const query = state.q;
-    const info = $("search-info");
-    if (!query) { info.textContent = ""; setHighlight(Object.assign({}, highlight, { matches: [], perView: matchesPerView([]) })); return; }
+    const infoNode = $("search-info");
+    if (!query) { infoNode.textContent = ""; setHighlight(Object.assign({}, highlight, { matches: [], perView: matchesPerView([]) })); return; }
     const view = views[0];
     if (!view.tokens) return;
     let test;
     if (state.regex) {
-      try { test = new RegExp(query, "i"); } catch (error) { info.textContent = `bad regex: ${error.message}`; info.className = "error"; return; }
+      try { test = new RegExp(query, "i"); } catch (error) { infoNode.textContent = `bad regex: ${error.message}`; infoNode.className = "error"; return; }
     } else {
       const needle = query.toLowerCase();
       test = { test: (token) => token.toLowerCase().includes(needle) };
@@ -585,8 +592,8 @@
     const tokens = view.tokens, n = view.n;
     for (let i = 0; i < n; i++) if (test.test(tokens[i])) matches.push(i);
     probe.searchMs = performance.now() - started;
-    info.className = "";
-    info.textContent = `${matches.length.toLocaleString()} match${matches.length === 1 ? "" : "es"} among ${n.toLocaleString()} points`;
+    infoNode.className = "";
+    infoNode.textContent = `${matches.length.toLocaleString()} match${matches.length === 1 ? "" : "es"} among ${n.toLocaleString()} points`;
     const words = matches.slice(0, MAX_MARKED).map((r) => tokens[r]);
     setHighlight(Object.assign({}, highlight, { matches, perView: matchesPerView(words) }));
     // an exact word: list its neighbours as well, and show them around it
