@@ -634,7 +634,7 @@
         if (view.index === 0) first = own; else perView[view.index] = own;
         box.appendChild(neighbourList(result.neighbors, view));
       } catch (error) {
-        box.appendChild(el("div", { className: "error" }, error.message));
+        box.appendChild(el("div", { className: "error" }, error.message.split("; did you mean")[0]));
         if (error.suggestions && error.suggestions.length) box.appendChild(suggestionList(error.suggestions));
         if (view.index === 0) first = { focus: -1, neighbours: [], matches: highlight.matches };
         else perView[view.index] = { focus: -1, neighbours: [], matches: [] };
@@ -688,7 +688,7 @@
       setHighlight({ focus: -1, neighbours: result.answers.map((x) => x.row).filter((r) => r < views[0].n),
         matches: [a, b, c].map((w) => index.get(w)).filter((r) => r !== undefined) });
     } catch (error) {
-      list.appendChild(el("div", { className: "error" }, error.message));
+      list.appendChild(el("div", { className: "error" }, error.message.split("; did you mean")[0]));
       if (error.suggestions.length) list.appendChild(suggestionList(error.suggestions));
     }
   }
