@@ -28,7 +28,7 @@ _LAZY = {
     "UnknownWordError": "wordspace.errors",
 }
 _SUBMODULES = {"corpus", "vocab", "bow", "models", "vectors", "evaluate", "plot", "datasets",
-               "errors", "cli"}
+               "errors", "cli", "explore"}
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)
 

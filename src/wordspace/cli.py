@@ -578,6 +578,55 @@ def topics(model, n_topics, topn, as_json):
         listed = "  ".join(f"{'-' if x < 0 else '+'}{w}" for w, x in words)
         click.echo(f"{i:3d} ({shares[i]:6.2%})  {listed}")
 
+# ------------------------------------------------------------------------------- explore ----
+@cli.command(epilog=_example(
+    "wordspace explore brown.ws",
+    "wordspace explore epoch1.ws epoch5.ws          # side by side, aligned",
+    "wordspace explore lsa.ws --documents brown     # the 500 Brown texts by genre"))
+@click.argument("model")
+@click.argument("model2", required=False)
+@click.option("--documents", metavar="CORPUS",
+              help="Show documents instead of words (needs an LSA/autoencoder MODEL): a corpus "
+                   "with --labels, 'brown', or a labelled FILE.tsv[.gz].")
+@click.option("--labels", metavar="FILE", help="With --documents: one label a line.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (anything but 127.0.0.1 exposes the model).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0: any free port).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of t-SNE and UMAP.")
+def explore(model, model2, documents, labels, host, port, no_browser, seed):
+    """Explore MODEL in the browser: a 2-D/3-D map with search, neighbours, analogies, t-SNE,
+    UMAP and custom axes; with MODEL2, both side by side, aligned by orthogonal Procrustes."""
+    import os
+
+    from .explore import check_port, free_port
+    from .explore import explore as serve
+    from .vectors import Embeddings
+
+    if labels and not documents:
+        raise click.UsageError("--labels goes with --documents")
+    if documents and model2:
+        raise click.UsageError("--documents shows one model; leave out MODEL2")
+    names = [os.path.basename(model), os.path.basename(model2 or "")]
+    if documents:
+        vectors, doc_labels = _plot_documents(model, documents, labels, "text", "label", None,
+                                              seed)
+        points = Embeddings([f"{label}/{i + 1}" for i, label in enumerate(doc_labels)], vectors)
+        app_args = dict(model=points, labels=doc_labels, kind="documents")
+    else:
+        app_args = dict(model=_load_embeddings(model),
+                        second=_load_embeddings(model2) if model2 else None)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"wordspace: warning: listening on {host}: anyone who can reach it can query "
+                   "the model", err=True)
+    port = port or free_port(host)
+    check_port(host, port)
+    url_host = f"[{host}]" if ":" in host else host
+    click.echo(f"wordspace explorer on http://{url_host}:{port}/ (Ctrl-C to stop)", err=True)
+    serve(**app_args, names=names, host=host, port=port, open_browser=not no_browser, seed=seed)
+
+
 def main(argv=None):
     """Entry point of the ``wordspace`` script."""
     cli.main(args=argv, prog_name="wordspace")
