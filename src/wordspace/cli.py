@@ -519,6 +519,43 @@ def topics(model, n_topics, topn, as_json):
         listed = "  ".join(f"{'-' if x < 0 else '+'}{w}" for w, x in words)
         click.echo(f"{i:3d} ({shares[i]:6.2%})  {listed}")
 
+# ------------------------------------------------------------------------------- lecture ----
+@cli.command(name="lecture", epilog=_example(
+    "wordspace lecture -o lecture/",
+    "wordspace lecture -o lecture-big/ --corpus ../shared/data/corpus/big.txt.gz"))
+@click.option("-o", "--output", required=True, help="Folder for the PNGs, lecture.json and "
+              "lecture.pdf (made if missing).")
+@click.option("--corpus", default="brown", show_default=True,
+              help="Corpus of the word figures (1, 2, 8, 10): a text file such as big.txt, or "
+                   "'brown'; a missing file falls back to the embedded Brown corpus.")
+@click.option("--quick", is_flag=True, help="Smaller models and fewer epochs (a fast check).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@click.option("--dpi", default=100, show_default=True, type=click.IntRange(20, 600),
+              help="Resolution of the PNGs.")
+@click.option("--only", help="Comma-separated figure names to make (default: all).")
+def lecture_command(output, corpus, quick, seed, dpi, only):
+    """Reproduce the lecture: one figure per idea, from real runs of wordspace's models."""
+    import warnings
+
+    from .lecture import lecture
+
+    names = [name.strip() for name in only.split(",") if name.strip()] if only else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        warnings.filterwarnings("ignore", module="matplotlib")
+        report = lecture(output, corpus=corpus, quick=quick, seed=seed, dpi=dpi, only=names)
+    for warning in caught:
+        if issubclass(warning.category, UserWarning):
+            click.echo(f"wordspace: warning: {warning.message}", err=True)
+    for figure in report["figures"]:
+        if figure["status"] == "made":
+            click.echo(f"{figure['number']:2d}. {figure['png']}  ({figure['seconds']:.1f} s)")
+        else:
+            click.echo(f"{figure['number']:2d}. {figure['name']}: skipped -- {figure['reason']}")
+    click.echo(f"lecture.json and lecture.pdf in {output} ({report['seconds']:.1f} s, corpus "
+               f"{report['corpus']})")
+
+
 def main(argv=None):
     """Entry point of the ``wordspace`` script."""
     cli.main(args=argv, prog_name="wordspace")
