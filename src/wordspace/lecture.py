@@ -791,10 +791,13 @@ def _fig_first_layer(session: _Session):
     test_texts = [t for t, held in zip(brown.texts, test, strict=True) if held]
     test_labels = [y for y, held in zip(brown.labels, test, strict=True) if held]
     epochs = 3 if session.quick else 10
+    # the classifier alone; on word2vec's vectors, kept fixed; and alone again, but with the
+    # masked-token proxy task (CBOW, negative sampling) on the same first layer in the same pass
     settings = {
         "from scratch": dict(pretrained=None, freeze=False, proxy_weight=0.0),
-        "pre-trained (frozen)": dict(pretrained=pretrained, freeze=True, proxy_weight=0.0),
-        "jointly trained": dict(pretrained=pretrained, freeze=False, proxy_weight=1.0),
+        "pre-trained (word2vec, frozen)": dict(pretrained=pretrained, freeze=True,
+                                               proxy_weight=0.0),
+        "jointly trained (+ proxy task)": dict(pretrained=None, freeze=False, proxy_weight=1.0),
     }
     groups = CLASSIFIER_WORDS
     figure = _figure(15.0, 5.4, session.dpi)
