@@ -54,7 +54,8 @@ def test_kernel_step_matches_the_numpy_reference():
     W = rng.normal(size=(3, 4)).astype(np.float32)
     rows = np.array([0, 2, 2, 5], np.int32)
     loss_ref, V_ref, W_ref = K.softmax_step_reference(V, W, rows, 1, 0.3)
-    data = (rows, np.array([0, 4], np.int64), np.zeros(0, np.int32), np.zeros(2, np.int64))
+    data = (rows, np.array([0, 4], np.int64), np.zeros(0, np.int32), np.zeros(2, np.int64),
+            np.ones(6, np.float32))
     proxy = (np.zeros((1, 4), np.float32), np.ones(1, np.float32), np.ones(1),
              np.zeros(1, np.int32), *(np.zeros(1024, np.float32),) * 3)
     buffers = (np.zeros(4, np.float32), np.zeros(4, np.float32), np.zeros(3))
@@ -88,10 +89,10 @@ def test_frozen_pretrained_layer_stays_bit_identical():
     before = model.input_vectors_.copy()
     model2 = TextClassifier(epochs=5, alpha=0.5, pretrained=pretrained, freeze=False,
                             workers=1).fit(texts, labels)
-    # the frozen layer is the pre-trained one (unit rows), untouched by training
-    expected = pretrained.vectors / np.linalg.norm(pretrained.vectors, axis=1, keepdims=True)
+    # the frozen layer is the pre-trained one (rows of length 6), untouched by training
+    expected = 6 * pretrained.vectors / np.linalg.norm(pretrained.vectors, axis=1, keepdims=True)
     index = [model.vocabulary_[w] for w in words]
-    assert np.array_equal(model.input_vectors_[index], expected.astype(np.float32))
+    np.testing.assert_allclose(model.input_vectors_[index], expected, rtol=1e-6)
     assert np.array_equal(model.input_vectors_, before)
     assert "unseen" in model.vocabulary_  # pre-trained tokens join the vocabulary
     assert not np.array_equal(model2.input_vectors_[index], expected)

@@ -13,8 +13,8 @@ and, for each one,
    CBOW with negative sampling over the document's words -- the word2vec core's subsampling
    (:func:`~wordspace.models._w2v_kernels.subsample_block`) and negative-sampling step
    (:func:`~wordspace.models._w2v_softmax._negative_step`) on the same ``V`` and an output
-   matrix of its own, with learning rate ``proxy_weight * alpha``: SGD on
-   ``loss_true + proxy_weight * loss_proxy``.
+   matrix of its own, at its own learning rate (``proxy_alpha``, the classifier's times
+   ``proxy_weight * proxy_alpha / alpha``): SGD on one positive combination of the two losses.
 
 Threads run blocks of the same order at once (Hogwild: no locks, as the word2vec kernels).  The
 random state (negatives, subsampling, window shrinking) is one ``uint64[1]`` per thread and only
@@ -77,23 +77,25 @@ def hash_ngrams(ids, offsets, n, buckets, first_row):
 
 
 @_jit_inline
-def _document_code(d, word_ids, word_offsets, ngram_ids, ngram_offsets, V, hidden):
-    """``hidden = mean of V's feature rows of document d``; returns the number of features."""
+def _document_code(d, word_ids, word_offsets, ngram_ids, ngram_offsets, V, weights, hidden):
+    """``hidden = mean of V's feature rows of document d``, word ``w`` weighing
+    ``weights[w]`` (n-grams 1); returns the total weight (0: no feature)."""
     dim = V.shape[1]
     for j in range(dim):
         hidden[j] = 0.0
-    count = 0
+    count = 0.0
     for p in range(word_offsets[d], word_offsets[d + 1]):
         row = word_ids[p]
+        w = weights[row]
         for j in range(dim):
-            hidden[j] += V[row, j]
-        count += 1
+            hidden[j] += w * V[row, j]
+        count += w
     for p in range(ngram_offsets[d], ngram_offsets[d + 1]):
         row = ngram_ids[p]
         for j in range(dim):
             hidden[j] += V[row, j]
-        count += 1
-    if count:
+        count += 1.0
+    if count > 0.0:
         inv = np.float32(1.0 / count)
         for j in range(dim):
             hidden[j] *= inv
@@ -127,12 +129,13 @@ def _softmax_scores(W, hidden, probs):
 
 @_jit_inline
 def _classify_step(d, label, data, V, W, alpha, update_input, hidden, grad, probs):
-    """One SGD step of the true task on document ``d``: returns ``(loss, correct, features)``."""
-    word_ids, word_offsets, ngram_ids, ngram_offsets = data
+    """One SGD step of the true task on document ``d``: returns ``(loss, correct, weight)``."""
+    word_ids, word_offsets, ngram_ids, ngram_offsets, weights = data
     n_classes, dim = W.shape
-    count = _document_code(d, word_ids, word_offsets, ngram_ids, ngram_offsets, V, hidden)
-    if count == 0:
-        return 0.0, 0, 0
+    count = _document_code(d, word_ids, word_offsets, ngram_ids, ngram_offsets, V, weights,
+                           hidden)
+    if count == 0.0:
+        return 0.0, 0, 0.0
     best = _softmax_scores(W, hidden, probs)
     loss = -math.log(max(probs[label], 1e-30))
     for j in range(dim):
@@ -151,8 +154,9 @@ def _classify_step(d, label, data, V, W, alpha, update_input, hidden, grad, prob
             grad[j] *= inv
         for p in range(word_offsets[d], word_offsets[d + 1]):
             row = word_ids[p]
+            w = weights[row]
             for j in range(dim):
-                V[row, j] += grad[j]
+                V[row, j] += w * grad[j]
         for p in range(ngram_offsets[d], ngram_offsets[d + 1]):
             row = ngram_ids[p]
             for j in range(dim):
@@ -204,37 +208,36 @@ def _proxy_step(d, word_ids, word_offsets, V, proxy, window, negative, alpha, st
 
 
 @_jit
-def train_block(order, start, end, labels, data, V, W, alpha, update_input, proxy_weight,
+def train_block(order, start, end, labels, data, V, W, alpha, update_input, proxy_alpha,
                 proxy, window, negative, state, buffers, work):
     """Train on documents ``order[start:end]``: the true task on the labelled ones
     (``labels[d] >= 0``), and the proxy task on all of them when ``proxy_weight > 0``.
 
-    ``data = (word_ids, word_offsets, ngram_ids, ngram_offsets)``; ``proxy = (syn1, keep,
+    ``data = (word_ids, word_offsets, ngram_ids, ngram_offsets, weights)``; ``proxy = (syn1, keep,
     alias_prob, alias_index, sigmoid, loss_pos, loss_neg)``; ``buffers = (hidden, grad, probs)``
     and ``work = (neu1, neu1e, kept, kept_window, kept_seg)`` are the thread's work buffers.
 
     Returns ``(loss, examples, correct, proxy_loss, proxy_predictions)``: the summed losses
     (float64) and counts, so that any number of threads can be averaged.
     """
-    word_ids, word_offsets, ngram_ids, ngram_offsets = data
+    word_ids, word_offsets = data[0], data[1]
     hidden, grad, probs = buffers
     loss = 0.0
     examples = 0
     correct = 0
     proxy_loss = 0.0
     proxy_predictions = 0
-    proxy_alpha = np.float32(alpha * proxy_weight)
     for k in range(start, end):
         d = order[k]
         label = labels[d]
         if label >= 0:
             step_loss, hit, count = _classify_step(d, label, data, V, W, alpha, update_input,
                                                    hidden, grad, probs)
-            if count:
+            if count > 0.0:
                 loss += step_loss
                 examples += 1
                 correct += hit
-        if proxy_weight > 0.0:
+        if proxy_alpha > 0.0:
             step_loss, predictions = _proxy_step(d, word_ids, word_offsets, V, proxy, window,
                                                  negative, proxy_alpha, state, work)
             proxy_loss += step_loss
@@ -246,11 +249,11 @@ def train_block(order, start, end, labels, data, V, W, alpha, update_input, prox
 def predict_proba(start, end, data, V, W, out):
     """``out[d - start] = softmax(W u_d)`` for documents ``start .. end - 1`` (a document with no
     known feature gets ``softmax(0)``, the uniform distribution)."""
-    word_ids, word_offsets, ngram_ids, ngram_offsets = data
+    word_ids, word_offsets, ngram_ids, ngram_offsets, weights = data
     hidden = np.zeros(V.shape[1], np.float32)
     probs = np.zeros(W.shape[0], np.float64)
     for d in range(start, end):
-        _document_code(d, word_ids, word_offsets, ngram_ids, ngram_offsets, V, hidden)
+        _document_code(d, word_ids, word_offsets, ngram_ids, ngram_offsets, V, weights, hidden)
         _softmax_scores(W, hidden, probs)
         for c in range(W.shape[0]):
             out[d - start, c] = probs[c]

@@ -158,16 +158,30 @@ class TextClassifier:
         Initial first layer: :class:`~wordspace.vectors.Embeddings`, a wordspace model file or
         a word2vec text/binary file.  Tokens are matched by name; pre-trained tokens absent from
         the training texts join the vocabulary (so a word seen only in pre-training still counts
-        at prediction time); the others start random.  Rows are scaled to unit length.
+        at prediction time); the others start random.
+    pretrained_norm : float
+        Pre-trained rows are scaled to this length.  The scale of ``u`` sets how fast ``W``
+        learns on it (its step is ``alpha (e_y - p) u^T``, its scores grow as ``|u|^2``): on
+        20 Newsgroups with 5 % of the labels (25 epochs, alpha 0.5, plain mean), lengths 3, 6
+        and 10 gave test accuracies 0.525, 0.553 and 0.554; on BBC, lengths 1 and 3 gave 0.846
+        and 0.907.
     freeze : bool
         Keep ``V`` fixed (bit for bit) and train ``W`` only; needs ``pretrained``.
     proxy_weight : float
         ``lambda`` of the joint loss ``loss_true + lambda * loss_proxy``; the proxy is CBOW with
         negative sampling on the labelled and unlabelled texts, sharing ``V``; 0 trains the
         classifier alone.
+    proxy_alpha : float
+        The proxy's learning rate (before ``proxy_weight``), decayed with ``alpha``: word2vec's
+        CBOW rate, as the classifier's rate (0.1 .. 0.5) makes the masked-token steps diverge.
     window, negative, sample : int, int, float
         The proxy's context radius (shrunk at random, as word2vec does), noise words per
         prediction and subsampling threshold.
+    pooling_sample : float
+        Weighted mean: each word weighs its word2vec keep probability at this threshold in the
+        training texts' counts, so frequent words count less (0: the plain mean).  On 20
+        Newsgroups with 5 % of the labels and pre-trained vectors, 1e-3, 1e-4 and 1e-5 gave
+        0.582, 0.596 and 0.565 against 0.553 for the plain mean.
     workers : int, optional
         Training threads (default: the number of CPU cores).
     seed : int
@@ -197,9 +211,10 @@ class TextClassifier:
     Notes
     -----
     The step of the true task is the exact gradient: ``W`` by ``alpha (e_y - p) u^T`` and each
-    feature row by ``alpha W^T (e_y - p) / n`` (n features).  The proxy's steps are word2vec's
-    (every context word takes the whole step of the context mean) at rate
-    ``proxy_weight * alpha``.
+    feature row by ``alpha W^T (e_y - p) / n`` (n features; ``w / sum w`` with weights).  The
+    proxy's steps are word2vec's (every context word takes the whole step of the context mean)
+    at rate ``proxy_weight * proxy_alpha``: SGD on ``loss_true + lambda' loss_proxy`` with
+    ``lambda' = proxy_weight * proxy_alpha / alpha``, both rates decaying together.
 
     References
     ----------
@@ -210,8 +225,10 @@ class TextClassifier:
 
     def __init__(self, vector_size: int = 100, epochs: int = 5, alpha: float = 0.1,
                  min_count: int = 1, ngrams: int = 1, buckets: int = 200_000,
-                 pretrained=None, freeze: bool = False, proxy_weight: float = 0.0,
-                 window: int = 5, negative: int = 5, sample: float = 1e-3,
+                 pretrained=None, pretrained_norm: float = 6.0, freeze: bool = False,
+                 proxy_weight: float = 0.0,
+                 proxy_alpha: float = 0.05, window: int = 5, negative: int = 5,
+                 sample: float = 1e-3, pooling_sample: float = 0.0,
                  workers: int | None = None, seed: int = 1):
         self.vector_size = vector_size
         self.epochs = epochs
@@ -220,11 +237,14 @@ class TextClassifier:
         self.ngrams = ngrams
         self.buckets = buckets
         self.pretrained = pretrained
+        self.pretrained_norm = pretrained_norm
         self.freeze = freeze
         self.proxy_weight = proxy_weight
+        self.proxy_alpha = proxy_alpha
         self.window = window
         self.negative = negative
         self.sample = sample
+        self.pooling_sample = pooling_sample
         self.workers = workers
         self.seed = seed
 
@@ -261,9 +281,12 @@ class TextClassifier:
         check_positive("ngrams", self.ngrams, integer=True)
         check_positive("buckets", self.buckets, integer=True)
         check_positive("proxy_weight", self.proxy_weight, allow_zero=True)
+        check_positive("proxy_alpha", self.proxy_alpha)
         check_positive("window", self.window, integer=True)
         check_positive("negative", self.negative, integer=True)
         check_positive("sample", self.sample, allow_zero=True)
+        check_positive("pooling_sample", self.pooling_sample, allow_zero=True)
+        check_positive("pretrained_norm", self.pretrained_norm)
         if self.workers is not None:
             check_positive("workers", self.workers, integer=True)
         if not isinstance(self.seed, int | np.integer) or isinstance(self.seed, bool):
@@ -343,7 +366,7 @@ class TextClassifier:
         else:
             ngram_ids = np.zeros(0, np.int32)
             ngram_offsets = np.zeros(len(offsets), np.int64)
-        return ids, offsets, ngram_ids, ngram_offsets
+        return ids, offsets, ngram_ids, ngram_offsets, self.token_weights_
 
     def _init_weights(self, embeddings, n_classes: int) -> None:
         vocab = self.vocabulary_
@@ -357,11 +380,13 @@ class TextClassifier:
             mine = np.flatnonzero(found >= 0)
             vectors = np.asarray(embeddings.vectors, dtype=np.float32)[found[mine]]
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            V[mine] = vectors / np.where(norms > 0, norms, 1).astype(np.float32)
+            scale = np.float32(self.pretrained_norm) / np.where(norms > 0, norms, 1)
+            V[mine] = vectors * scale.astype(np.float32)
             self.pretrained_coverage_ = float(vocab.counts[mine].sum()) / max(vocab.total, 1)
             logger.info("pre-trained vectors for %d of %d tokens (%.1f%% of occurrences)",
                         len(mine), len(vocab), 100 * self.pretrained_coverage_)
         self.input_vectors_ = V
+        self.token_weights_ = self.vocabulary_.keep_probabilities(self.pooling_sample)
         self.output_weights_ = np.zeros((n_classes, dim), np.float32)
         n_proxy = len(vocab) if self.proxy_weight > 0 else 1
         self.proxy_vectors_ = np.zeros((n_proxy, dim), np.float32)
@@ -465,14 +490,14 @@ class TextClassifier:
         planned = float(n_docs) * self.epochs
         alpha0 = float(self.alpha)
         update_input = not self.freeze
-        weight = float(self.proxy_weight)
+        proxy_alpha = float(self.proxy_weight) * float(self.proxy_alpha)
         window, negative = int(self.window), int(self.negative)
         V, W = self.input_vectors_, self.output_weights_
         rng = np.random.default_rng(self.seed)
         processed_before = 0
 
-        def learning_rate() -> float:
-            return alpha0 * max(0.0, 1.0 - (processed_before + int(done.sum())) / planned)
+        def remaining() -> float:
+            return max(0.0, 1.0 - (processed_before + int(done.sum())) / planned)
 
         def work_on(thread: int, epoch: int, order: np.ndarray) -> None:
             state = _private(1, np.uint64)
@@ -485,10 +510,11 @@ class TextClassifier:
                     break
                 start = block * BLOCK_DOCUMENTS
                 end = min(n_docs, start + BLOCK_DOCUMENTS)
+                rate = remaining()
                 result = K.train_block(order, start, end, doc_labels, data, V, W,
-                                       np.float32(learning_rate()), update_input, weight,
-                                       proxy, window, negative, state, buffers[thread],
-                                       work[thread])
+                                       np.float32(alpha0 * rate), update_input,
+                                       np.float32(proxy_alpha * rate), proxy, window, negative,
+                                       state, buffers[thread], work[thread])
                 stats[thread] += result
                 done[thread] += end - start
 
@@ -624,6 +650,7 @@ class TextClassifier:
             if "proxy_vectors" in arrays:
                 model.proxy_vectors_ = np.asarray(arrays["proxy_vectors"])
             model.classes_ = np.asarray(header["classes"])
+            model.token_weights_ = model.vocabulary_.keep_probabilities(model.pooling_sample)
             model.loss_history_ = [float(x) for x in header.get("loss_history", [])]
             model.accuracy_history_ = [float(x) for x in header.get("accuracy_history", [])]
             model.proxy_loss_history_ = [float(x) for x in header.get("proxy_loss_history", [])]
