@@ -9,6 +9,7 @@ from wordspace.cli import cli
 from wordspace.errors import CorpusError, ParameterError
 from wordspace.models import _classifier_kernels as K
 from wordspace.models import load as load_model
+from wordspace.models._w2v_core import negative_tables
 
 
 def planted(n=120, seed=0):
@@ -56,13 +57,13 @@ def test_kernel_step_matches_the_numpy_reference():
     loss_ref, V_ref, W_ref = K.softmax_step_reference(V, W, rows, 1, 0.3)
     data = (rows, np.array([0, 4], np.int64), np.zeros(0, np.int32), np.zeros(2, np.int64),
             np.ones(6, np.float32))
-    proxy = (np.zeros((1, 4), np.float32), np.ones(1, np.float32), np.ones(1),
-             np.zeros(1, np.int32), *(np.zeros(1024, np.float32),) * 3)
+    proxy = (np.zeros((1, 4), np.float32), np.ones(1, np.float32),
+             negative_tables(np.ones(1), 1))
     buffers = (np.zeros(4, np.float32), np.zeros(4, np.float32), np.zeros(3))
     work = (np.zeros(4, np.float32), np.zeros(4, np.float32), np.zeros(5, np.int32),
             np.zeros(5, np.int32), np.zeros(2, np.int64))
     loss, examples, *_ = K.train_block(np.array([0]), 0, 1, np.array([1], np.int32), data, V, W,
-                                       np.float32(0.3), True, 0.0, proxy, 2, 1,
+                                       np.float32(0.3), True, np.float32(0.0), proxy, 2,
                                        np.ones(1, np.uint64), buffers, work)
     assert examples == 1 and loss == pytest.approx(loss_ref, rel=1e-5)
     np.testing.assert_allclose(V, V_ref, atol=1e-5)

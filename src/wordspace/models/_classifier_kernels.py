@@ -11,8 +11,8 @@ and, for each one,
    the mean, as fastText does), unless the first layer is frozen;
 2. **the proxy task** (when ``proxy_weight > 0``, on labelled and unlabelled documents alike):
    CBOW with negative sampling over the document's words -- the word2vec core's subsampling
-   (:func:`~wordspace.models._w2v_kernels.subsample_block`) and negative-sampling step
-   (:func:`~wordspace.models._w2v_softmax._negative_step`) on the same ``V`` and an output
+   (:func:`~wordspace.models._w2v_core.subsample_block`) and negative-sampling step
+   (:func:`~wordspace.models._w2v_core.negative_step`) on the same ``V`` and an output
    matrix of its own, at its own learning rate (``proxy_alpha``, the classifier's times
    ``proxy_weight * proxy_alpha / alpha``): SGD on one positive combination of the two losses.
 
@@ -31,8 +31,7 @@ import math
 import numba
 import numpy as np
 
-from ._w2v_kernels import subsample_block
-from ._w2v_softmax import _negative_step
+from ._w2v_core import negative_step, subsample_block
 
 __all__ = ["hash_ngrams", "train_block", "predict_proba", "softmax_step_reference"]
 
@@ -165,13 +164,13 @@ def _classify_step(d, label, data, V, W, alpha, update_input, hidden, grad, prob
 
 
 @_jit_inline
-def _proxy_step(d, word_ids, word_offsets, V, proxy, window, negative, alpha, state, work):
+def _proxy_step(d, word_ids, word_offsets, V, proxy, window, alpha, state, work):
     """CBOW with negative sampling over document ``d``'s words (the word2vec core's steps).
 
     Each context word takes the whole step of d loss / d (context mean), word2vec's
     convention.  Returns ``(loss, predictions)``.
     """
-    syn1, keep, alias_prob, alias_index, sigmoid, loss_pos, loss_neg = proxy
+    syn1, keep, ns = proxy
     neu1, neu1e, kept, kept_window, kept_seg = work
     dim = V.shape[1]
     n_kept = subsample_block(word_ids, word_offsets, d, d + 1, keep, window, True, state,
@@ -196,8 +195,7 @@ def _proxy_step(d, word_ids, word_offsets, V, proxy, window, negative, alpha, st
         inv = np.float32(1.0 / count)
         for j in range(dim):
             neu1[j] *= inv
-        loss += _negative_step(neu1, kept[i], syn1, alpha, state, alias_prob, alias_index,
-                               negative, sigmoid, loss_pos, loss_neg, neu1e)
+        loss += negative_step(neu1, kept[i], syn1, alpha, state, ns, neu1e)
         predictions += 1
         for k in range(lo, hi):
             if k != i:
@@ -209,12 +207,13 @@ def _proxy_step(d, word_ids, word_offsets, V, proxy, window, negative, alpha, st
 
 @_jit
 def train_block(order, start, end, labels, data, V, W, alpha, update_input, proxy_alpha,
-                proxy, window, negative, state, buffers, work):
+                proxy, window, state, buffers, work):
     """Train on documents ``order[start:end]``: the true task on the labelled ones
     (``labels[d] >= 0``), and the proxy task on all of them when ``proxy_weight > 0``.
 
-    ``data = (word_ids, word_offsets, ngram_ids, ngram_offsets, weights)``; ``proxy = (syn1, keep,
-    alias_prob, alias_index, sigmoid, loss_pos, loss_neg)``; ``buffers = (hidden, grad, probs)``
+    ``data = (word_ids, word_offsets, ngram_ids, ngram_offsets, weights)``;
+    ``proxy = (syn1, keep, ns)`` with ``ns`` the word2vec core's grouped negative-sampling tables
+    (:func:`~wordspace.models._w2v_core.negative_tables`); ``buffers = (hidden, grad, probs)``
     and ``work = (neu1, neu1e, kept, kept_window, kept_seg)`` are the thread's work buffers.
 
     Returns ``(loss, examples, correct, proxy_loss, proxy_predictions)``: the summed losses
@@ -239,7 +238,7 @@ def train_block(order, start, end, labels, data, V, W, alpha, update_input, prox
                 correct += hit
         if proxy_alpha > 0.0:
             step_loss, predictions = _proxy_step(d, word_ids, word_offsets, V, proxy, window,
-                                                 negative, proxy_alpha, state, work)
+                                                 proxy_alpha, state, work)
             proxy_loss += step_loss
             proxy_predictions += predictions
     return loss, examples, correct, proxy_loss, proxy_predictions

@@ -452,21 +452,20 @@ class TextClassifier:
         return self
 
     def _proxy_tables(self) -> tuple:
-        from . import _w2v_kernels as W2V
+        from . import _w2v_core as core
 
-        sigmoid, loss_pos, loss_neg = W2V.make_tables()
         vocab = self.vocabulary_
         if self.proxy_weight > 0:
             keep = vocab.keep_probabilities(self.sample)
-            alias_prob, alias_index = W2V.build_alias(vocab.noise_distribution(0.75))
+            ns = core.negative_tables(vocab.noise_distribution(0.75), int(self.negative))
         else:
             keep = np.ones(1, np.float32)
-            alias_prob, alias_index = np.ones(1, np.float64), np.zeros(1, np.int32)
-        return (self.proxy_vectors_, keep, alias_prob, alias_index, sigmoid, loss_pos, loss_neg)
+            ns = core.negative_tables(np.ones(1), int(self.negative))
+        return (self.proxy_vectors_, keep, ns)
 
     def _train(self, data: tuple, doc_labels: np.ndarray) -> None:
         from . import _classifier_kernels as K
-        from . import _w2v_kernels as W2V
+        from . import _w2v_core as core
 
         n_docs = len(doc_labels)
         dim = self.input_vectors_.shape[1]
@@ -491,7 +490,7 @@ class TextClassifier:
         alpha0 = float(self.alpha)
         update_input = not self.freeze
         proxy_alpha = float(self.proxy_weight) * float(self.proxy_alpha)
-        window, negative = int(self.window), int(self.negative)
+        window = int(self.window)
         V, W = self.input_vectors_, self.output_weights_
         rng = np.random.default_rng(self.seed)
         processed_before = 0
@@ -501,7 +500,7 @@ class TextClassifier:
 
         def work_on(thread: int, epoch: int, order: np.ndarray) -> None:
             state = _private(1, np.uint64)
-            state[:] = W2V.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
+            state[:] = core.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
             while True:
                 with claim:
                     block = next_block[0]
@@ -513,8 +512,8 @@ class TextClassifier:
                 rate = remaining()
                 result = K.train_block(order, start, end, doc_labels, data, V, W,
                                        np.float32(alpha0 * rate), update_input,
-                                       np.float32(proxy_alpha * rate), proxy, window, negative,
-                                       state, buffers[thread], work[thread])
+                                       np.float32(proxy_alpha * rate), proxy, window, state,
+                                       buffers[thread], work[thread])
                 stats[thread] += result
                 done[thread] += end - start
 
