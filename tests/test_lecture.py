@@ -145,6 +145,18 @@ def test_sgd_step_of_word2vec(run):
     assert len(numbers["rows"]) == 5
 
 
+def test_first_layer(run):
+    entry = run[2]["first_layer"]
+    if _text_classifier()[0] is None:
+        pytest.skip("wordspace.TextClassifier is not in this installation")
+    numbers = _numbers(run[2], "first_layer")
+    assert len(numbers["models"]) == 3
+    for model in numbers["models"].values():
+        assert 0.0 <= model["test_accuracy"] <= 1.0
+        assert len(model["words"]) == len(model["xy"]) >= 6
+    assert entry["png"] == "11-first-layer.png"
+
+
 def test_document_map_and_capitals(run):
     documents = _numbers(run[2], "document_map")
     assert documents["documents"] == 500
