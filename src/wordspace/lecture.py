@@ -917,13 +917,14 @@ def _pdf_page(png: Path, caption: str, number: int) -> Figure:
     return page
 
 
-def _write_pdf(path: Path, made: list[dict], skipped: list[dict], folder: Path) -> None:
+def _write_pdf(path: Path, made: list[dict], skipped: list[dict], folder: Path,
+               subtitle: str) -> None:
     from matplotlib.backends.backend_pdf import PdfPages
 
     with atomic_write(path, "wb") as handle, PdfPages(handle, metadata={
             "Title": "wordspace: the lecture, reproduced", "CreationDate": None}) as pdf:
         cover = _figure(11.0, 8.5, 100)
-        lines = ["The lecture, reproduced with wordspace", ""]
+        lines = ["The lecture, reproduced with wordspace", subtitle, ""]
         lines += [f"{f['number']:2d}. {f['caption']}" for f in made]
         lines += [f"{f['number']:2d}. skipped: {f['reason']}" for f in skipped]
         cover.text(0.06, 0.92, "\n".join(lines), ha="left", va="top", fontsize=10,
@@ -1005,7 +1006,9 @@ def lecture(output_dir, *, corpus=None, quick: bool = False, seed: int = 0, dpi:
     }
     made = [e for e in entries if e["status"] == "made"]
     skipped = [e for e in entries if e["status"] == "skipped"]
-    _write_pdf(folder / "lecture.pdf", made, skipped, folder)
+    subtitle = (f"word figures on {session.corpus_name}; seed {seed}"
+                + ("; quick mode" if quick else "") + "".join(f"; {note}" for note in notes))
+    _write_pdf(folder / "lecture.pdf", made, skipped, folder, subtitle)
     report["pdf"] = "lecture.pdf"
     report["seconds"] = round(time.perf_counter() - started, 3)
     with atomic_write(folder / "lecture.json", "w", encoding="utf-8") as handle:
