@@ -23,6 +23,7 @@ _LAZY = {
     "LSA": "wordspace.models.lsa",
     "LinearAutoencoder": "wordspace.models.autoencoder",
     "Word2Vec": "wordspace.models.word2vec",
+    "TextClassifier": "wordspace.models.classifier",
     "load": "wordspace.models",
     "WordspaceError": "wordspace.errors",
     "UnknownWordError": "wordspace.errors",

@@ -197,15 +197,19 @@ _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not
     "autoencoder": _BOW_OPTIONS | {"epochs", "learning_rate", "tied"},
     "word2vec": {"n_components", "min_count", "seed", "epochs", "architecture", "loss",
                  "context", "negative", "sample", "learning_rate", "workers", "tied", "masks"},
+    "classifier": {"n_components", "min_count", "seed", "epochs", "context", "negative",
+                   "sample", "learning_rate", "workers", "labels", "pretrained", "freeze",
+                   "proxy_weight", "unlabeled", "ngrams"},
 }
 
 
 @cli.command(epilog=_example(
     "wordspace train brown --method word2vec --dim 100 -o brown.ws",
-    "wordspace train big.txt.gz --method lsa --dim 300 --granularity paragraph -o lsa.ws"))
+    "wordspace train big.txt.gz --method lsa --dim 300 --granularity paragraph -o lsa.ws",
+    "wordspace train news.tsv --method classifier --pretrained w2v.ws -o clf.ws"))
 @click.argument("corpus")
 @click.option("-o", "--output", required=True, help="Model file to write.")
-@click.option("--method", type=click.Choice(["word2vec", "lsa", "autoencoder"]),
+@click.option("--method", type=click.Choice(["word2vec", "lsa", "autoencoder", "classifier"]),
               default="word2vec", show_default=True)
 @click.option("--dim", "n_components", type=click.IntRange(min=1), default=100, show_default=True,
               help="Embedding dimension k.")
@@ -230,11 +234,30 @@ _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not
 @click.option("--workers", type=click.IntRange(min=1), help="Threads.")
 @click.option("--tied/--untied", default=None, help="One shared matrix, or input and output ones.")
 @click.option("--masks", type=click.IntRange(min=1), help="word2vec: masked tokens per window.")
+@click.option("--labels", metavar="FILE",
+              help="classifier: one label per line of CORPUS (else CORPUS is a label<TAB>text "
+                   "file).")
+@click.option("--pretrained", metavar="MODEL",
+              help="classifier: initial first layer (wordspace model or word2vec file).")
+@click.option("--freeze", is_flag=True, default=None,
+              help="classifier: keep the pre-trained first layer fixed.")
+@click.option("--proxy-weight", type=click.FloatRange(min=0),
+              help="classifier: lambda of the joint loss true + lambda * CBOW.")
+@click.option("--unlabeled", metavar="CORPUS",
+              help="classifier: more texts for the proxy task, one a line.")
+@click.option("--ngrams", type=click.IntRange(min=1),
+              help="classifier: longest word n-gram feature (2: bigrams).")
 @_encoding_option
 def train(corpus, output, method, encoding, **options):
-    """Train a model on CORPUS and write it to a model file."""
+    """Train a model on CORPUS and write it to a model file.
+
+    With --method classifier, CORPUS holds one text a line and --labels one label a line, or
+    CORPUS is a labelled TSV file (label<TAB>text lines).
+    """
     from . import _store
     from .corpus import Corpus
+
+    options["freeze"] = options["freeze"] or None
 
     misplaced = [name for name, value in options.items()
                  if value is not None and name not in _TRAIN_OPTIONS[method]]
@@ -246,6 +269,9 @@ def train(corpus, output, method, encoding, **options):
     _store.check_writable(output)  # fail now, not after hours of training
     if options.get("stopwords") == "none":
         options["stopwords"] = False
+    if method == "classifier":
+        _train_classifier(corpus, output, options)
+        return
     source = Corpus(corpus, encoding=encoding)
     model = _build_model(method, options)
     start = time.perf_counter()
@@ -257,6 +283,119 @@ def train(corpus, output, method, encoding, **options):
     size = len(model.vocabulary_) if hasattr(model, "vocabulary_") else "?"
     click.echo(f"trained {method} on {corpus}: {size} tokens x {options['n_components']} "
                f"dimensions in {seconds:.1f} s -> {output}")
+
+
+def _train_classifier(corpus, output, options):
+    """``wordspace train CORPUS --method classifier``: texts and labels in, a model file out."""
+    from .models.classifier import TextClassifier, read_labelled
+
+    given = {k: v for k, v in options.items() if v is not None}
+    if given.get("labels"):
+        from .models.classifier import _as_texts
+
+        texts, labels = _as_texts(corpus, "texts"), _as_texts(given["labels"], "labels")
+        labels = [label.strip() for label in labels]
+    elif str(corpus).lower().endswith((".tsv", ".tsv.gz", ".tsv.bz2", ".tsv.xz")):
+        texts, labels = read_labelled(corpus)
+    else:
+        raise click.UsageError("--method classifier needs --labels FILE (one label a line), "
+                               "unless CORPUS is a labelled .tsv file (label<TAB>text)")
+    renamed = dict(given, vector_size=given.get("n_components"), window=given.get("context"),
+                   alpha=given.get("learning_rate"))
+    names = ("vector_size", "window", "negative", "sample", "min_count", "epochs", "alpha",
+             "workers", "seed", "pretrained", "freeze", "proxy_weight", "ngrams")
+    model = TextClassifier(**{k: renamed[k] for k in names if renamed.get(k) is not None})
+    start = time.perf_counter()
+    model.fit(texts, labels, unlabeled=given.get("unlabeled"))
+    seconds = time.perf_counter() - start
+    model.save(output)
+    click.echo(f"trained classifier on {corpus}: {len(texts)} texts, {len(model.classes_)} "
+               f"classes, {len(model.vocabulary_)} tokens x {model.input_vectors_.shape[1]} "
+               f"dimensions, training accuracy {model.accuracy_history_[-1]:.3f} in "
+               f"{seconds:.1f} s -> {output}")
+
+
+def _load_classifier(path):
+    from . import _store
+    from .errors import ModelFormatError
+    from .models import load as load_model
+    from .models.classifier import TextClassifier
+
+    if not _store.is_model_file(path) and not _store.looks_like_zip(path):
+        import os
+
+        if not os.path.exists(path):
+            raise ModelFormatError(f"model file {path} does not exist")
+        raise ModelFormatError(f"{path} is not a wordspace model file, so not a classifier")
+    model = load_model(path)
+    if not isinstance(model, TextClassifier):
+        raise ModelFormatError(f"{path} holds a {type(model).__name__} model, not a classifier "
+                               "(train one with --method classifier)")
+    return model
+
+
+@cli.command(epilog=_example("wordspace predict clf.ws texts.txt",
+                             "wordspace predict clf.ws texts.txt --proba"))
+@click.argument("model")
+@click.argument("texts")
+@click.option("--proba", is_flag=True, help="Print each class's probability (a header row, "
+                                             "then one row per text).")
+def predict(model, texts, proba):
+    """Label each line of TEXTS (or each text of a label<TAB>text file) with MODEL."""
+    from .errors import CorpusError
+    from .models.classifier import _as_texts, read_labelled
+
+    classifier = _load_classifier(model)
+    if str(texts).lower().endswith((".tsv", ".tsv.gz", ".tsv.bz2", ".tsv.xz")):
+        documents, _ = read_labelled(texts)
+    else:
+        documents = _as_texts(texts, "texts")
+    empty = [i for i, text in enumerate(documents) if not text.strip()]
+    if empty:
+        raise CorpusError(f"{texts}: line {empty[0] + 1} is empty; give one text a line")
+    if proba:
+        click.echo("\t".join(str(c) for c in classifier.classes_))
+        for row in classifier.predict_proba(documents):
+            click.echo("\t".join(f"{p:.4f}" for p in row))
+        return
+    for label in classifier.predict(documents):
+        click.echo(str(label))
+
+
+def _evaluate_documents(model, documents, as_json, confusion_path):
+    """``wordspace evaluate MODEL --documents TSV``: accuracy, macro-F1, confusion matrix."""
+    import numpy as np
+    from sklearn.metrics import confusion_matrix, f1_score
+
+    from .models.classifier import read_labelled
+
+    classifier = _load_classifier(model)
+    texts, labels = read_labelled(documents)
+    truth = np.array([str(label) for label in labels])
+    predicted = np.array([str(label) for label in classifier.predict(texts)])
+    names = sorted(set(truth) | set(predicted))
+    matrix = confusion_matrix(truth, predicted, labels=names)
+    accuracy = float(np.mean(truth == predicted))
+    macro_f1 = float(f1_score(truth, predicted, labels=names, average="macro", zero_division=0))
+    if confusion_path:
+        from . import plot as plotting
+
+        plotting.confusion_matrix(matrix, names, path=confusion_path,
+                                  title=f"{model} on {documents}")
+    if as_json:
+        click.echo(json.dumps({"documents": len(texts), "accuracy": accuracy,
+                               "macro_f1": macro_f1, "labels": names,
+                               "confusion": matrix.tolist()}))
+        return
+    click.echo(f"documents {len(texts)}")
+    click.echo(f"accuracy  {accuracy:.4f}")
+    click.echo(f"macro-F1  {macro_f1:.4f}")
+    width = max(6, *(len(n) for n in names))
+    click.echo("confusion (rows: true label, columns: predicted)")
+    click.echo(" " * width + " " + " ".join(f"{i:>5d}" for i in range(len(names))))
+    for i, name in enumerate(names):
+        click.echo(f"{name:<{width}} " + " ".join(f"{c:>5d}" for c in matrix[i])
+                   + f"   ({i})")
 
 
 # ------------------------------------------------------------------------------- queries ----
@@ -346,7 +485,8 @@ def convert(model, out, fmt):
 
 @cli.command(name="evaluate",
              epilog=_example("wordspace evaluate brown.ws",
-                             "wordspace evaluate vectors.bin --pairs simlex999.tsv --json"))
+                             "wordspace evaluate vectors.bin --pairs simlex999.tsv --json",
+                             "wordspace evaluate clf.ws --documents test.tsv"))
 @click.argument("model")
 @click.option("--pairs", multiple=True, metavar="FILE",
               help="Word-pair similarity file (word1 word2 score per line); repeatable.")
@@ -361,9 +501,22 @@ def convert(model, out, fmt):
 @click.option("--method", type=click.Choice(["3cosadd", "3cosmul"]), default="3cosadd",
               show_default=True, help="Analogy solver.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def evaluate_command(model, pairs, analogy_files, data_dir, restrict_vocab, method, as_json):
-    """Score MODEL on word-similarity and analogy sets: one row per set, with coverage."""
+@click.option("--documents", metavar="TSV",
+              help="A classifier MODEL on labelled texts (label<TAB>text): accuracy, macro-F1, "
+                   "confusion matrix.")
+@click.option("--confusion", metavar="IMAGE",
+              help="With --documents: draw the confusion matrix (.png, .svg, .pdf).")
+def evaluate_command(model, pairs, analogy_files, data_dir, restrict_vocab, method, as_json,
+                     documents, confusion):
+    """Score MODEL on word-similarity and analogy sets: one row per set, with coverage.
+
+    With --documents, score a classifier MODEL on labelled texts instead.
+    """
     from . import evaluate as evaluation
+
+    if documents:
+        _evaluate_documents(model, documents, as_json, confusion)
+        return
 
     embeddings = _load_embeddings(model)
     if pairs or analogy_files:
@@ -625,6 +778,43 @@ def explore(model, model2, documents, labels, host, port, no_browser, seed):
     url_host = f"[{host}]" if ":" in host else host
     click.echo(f"wordspace explorer on http://{url_host}:{port}/ (Ctrl-C to stop)", err=True)
     serve(**app_args, names=names, host=host, port=port, open_browser=not no_browser, seed=seed)
+
+
+# ------------------------------------------------------------------------------- lecture ----
+@cli.command(name="lecture", epilog=_example(
+    "wordspace lecture -o lecture/",
+    "wordspace lecture -o lecture-big/ --corpus ../shared/data/corpus/big.txt.gz"))
+@click.option("-o", "--output", required=True, help="Folder for the PNGs, lecture.json and "
+              "lecture.pdf (made if missing).")
+@click.option("--corpus", default="brown", show_default=True,
+              help="Corpus of the word figures (1, 2, 8, 10): a text file such as big.txt, or "
+                   "'brown'; a missing file falls back to the embedded Brown corpus.")
+@click.option("--quick", is_flag=True, help="Smaller models and fewer epochs (a fast check).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@click.option("--dpi", default=100, show_default=True, type=click.IntRange(20, 600),
+              help="Resolution of the PNGs.")
+@click.option("--only", help="Comma-separated figure names to make (default: all).")
+def lecture_command(output, corpus, quick, seed, dpi, only):
+    """Reproduce the lecture: one figure per idea, from real runs of wordspace's models."""
+    import warnings
+
+    from .lecture import lecture
+
+    names = [name.strip() for name in only.split(",") if name.strip()] if only else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        warnings.filterwarnings("ignore", module="matplotlib")
+        report = lecture(output, corpus=corpus, quick=quick, seed=seed, dpi=dpi, only=names)
+    for warning in caught:
+        if issubclass(warning.category, UserWarning):
+            click.echo(f"wordspace: warning: {warning.message}", err=True)
+    for figure in report["figures"]:
+        if figure["status"] == "made":
+            click.echo(f"{figure['number']:2d}. {figure['png']}  ({figure['seconds']:.1f} s)")
+        else:
+            click.echo(f"{figure['number']:2d}. {figure['name']}: skipped -- {figure['reason']}")
+    click.echo(f"lecture.json and lecture.pdf in {output} ({report['seconds']:.1f} s, corpus "
+               f"{report['corpus']})")
 
 
 def main(argv=None):

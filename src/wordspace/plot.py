@@ -907,3 +907,103 @@ def loss_curve(model, optimum: float | None = None, *, label: str | None = None,
     ax.legend(loc="best")
     _finish_axes(ax, title, "epoch", "loss")
     return _finish(figure, path)
+
+
+# ------------------------------------------------------------------------- classification ---
+def learning_curve(results: Mapping[str, Mapping[int, float]], *, log_x: bool = True,
+                   reference: str | None = None, path=None, title: str | None = None,
+                   xlabel: str = "labelled training documents", ylabel: str = "test accuracy",
+                   figsize=None, dpi=None) -> Figure:
+    """Accuracy against the number of labels: one line per regime (the semi-supervised picture).
+
+    Parameters
+    ----------
+    results : mapping of name -> mapping of n_labels -> accuracy
+        E.g. ``{"from scratch": {113: 0.08, 565: 0.3}, "pre-trained": {...}}``.
+    log_x : bool
+        A logarithmic axis of labels (fractions 1 % .. 100 % spread evenly).
+    reference : str, optional
+        The name of one line to draw dashed (a baseline such as TF-IDF + LR).
+    path, title, figsize, dpi
+        As in :func:`arrows`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per regime, in the order given, named by the regime.
+
+    Examples
+    --------
+    >>> fig = learning_curve({"scratch": {10: 0.3, 100: 0.7}, "pretrained": {10: 0.6, 100: 0.8}})
+    >>> [line.get_label() for line in fig.axes[0].lines]
+    ['scratch', 'pretrained']
+    """
+    if not results:
+        raise ParameterError("learning_curve needs at least one regime")
+    figure, ax = _new_figure(figsize or (8.0, 5.0), dpi)
+    figure.subplots_adjust(left=0.1, right=0.7, bottom=0.12, top=0.92)
+    colors = _palette(len(results))
+    markers = "os^Dv<>ph*"
+    for number, (name, points) in enumerate(results.items()):
+        if not points:
+            raise ParameterError(f"regime {name!r} has no points")
+        xs = sorted(points)
+        ys = [float(points[x]) for x in xs]
+        dashed = name == reference
+        ax.plot(xs, ys, marker=markers[number % len(markers)], markersize=4,
+                lw=1.2 if dashed else 1.6, ls="--" if dashed else "-",
+                color="0.3" if dashed else colors[number], label=str(name))
+    if log_x:
+        ax.set_xscale("log")
+    ax.grid(True, which="major", color="0.9", lw=0.6)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    _finish_axes(ax, title, xlabel, ylabel)
+    return _finish(figure, path)
+
+
+def confusion_matrix(matrix, labels: Sequence, *, normalize: bool = True, path=None,
+                     title: str | None = None, figsize=None, dpi=None) -> Figure:
+    """A confusion matrix as a heat map: true labels down, predicted labels across.
+
+    Parameters
+    ----------
+    matrix : array-like of shape (n_labels, n_labels)
+        Counts, ``matrix[i, j]`` = documents of label ``i`` predicted as ``j`` (scikit-learn's
+        :func:`~sklearn.metrics.confusion_matrix`).
+    labels : sequence of str
+        The labels, in the order of the rows.
+    normalize : bool
+        Colour by the share of each row (recall), and write the counts in the cells.
+    path, title, figsize, dpi
+        As in :func:`arrows`.
+
+    Examples
+    --------
+    >>> fig = confusion_matrix([[5, 1], [0, 4]], ["ham", "spam"])
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['ham', 'spam']
+    """
+    counts = np.asarray(matrix, dtype=np.float64)
+    labels = [str(label) for label in labels]
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] != len(labels):
+        raise ParameterError(f"a confusion matrix must be square with one row per label; got "
+                             f"shape {counts.shape} and {len(labels)} labels")
+    n = len(labels)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
+    side = max(4.5, 0.45 * n + 2.5)
+    figure, ax = _new_figure(figsize or (side + 1.0, side), dpi)
+    image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1 if normalize else None)
+    figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
+                    label="share of the true label" if normalize else "documents")
+    ax.set_xticks(range(n), labels, rotation=90 if n > 6 else 0, fontsize=8)
+    ax.set_yticks(range(n), labels, fontsize=8)
+    if n <= 25:
+        for i in range(n):
+            for j in range(n):
+                if counts[i, j]:
+                    ax.text(j, i, f"{int(counts[i, j])}", ha="center", va="center",
+                            fontsize=7 if n > 10 else 9,
+                            color="white" if shares[i, j] > 0.5 * shares.max() else "black")
+    _finish_axes(ax, title, "predicted label", "true label")
+    figure.tight_layout()
+    return _finish(figure, path)

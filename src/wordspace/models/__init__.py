@@ -3,6 +3,8 @@
 * :class:`~wordspace.models.lsa.LSA` -- the linear autoencoder solved by truncated SVD.
 * :class:`~wordspace.models.autoencoder.LinearAutoencoder` -- the same model trained by SGD.
 * :class:`~wordspace.models.word2vec.Word2Vec` -- masked-token prediction (CBOW, skip-gram).
+* :class:`~wordspace.models.classifier.TextClassifier` -- the true task: a text classifier whose
+  first layer is the embedding (from scratch, pre-trained, or jointly with the proxy task).
 
 :func:`load` opens any saved model file and returns the right class.
 """
@@ -14,7 +16,7 @@ import importlib
 from .. import _store
 from ..errors import ModelFormatError
 
-__all__ = ["load", "MODEL_KINDS"]
+__all__ = ["load", "MODEL_KINDS", "TextClassifier"]
 
 #: model kind stored in a file's header -> "module:Class" that loads it
 MODEL_KINDS = {
@@ -22,7 +24,16 @@ MODEL_KINDS = {
     "lsa": "wordspace.models.lsa:LSA",
     "autoencoder": "wordspace.models.autoencoder:LinearAutoencoder",
     "word2vec": "wordspace.models.word2vec:Word2Vec",
+    "classifier": "wordspace.models.classifier:TextClassifier",
 }
+
+
+def __getattr__(name: str):
+    if name == "TextClassifier":  # lazily: importing the models compiles no kernels
+        from .classifier import TextClassifier
+
+        return TextClassifier
+    raise AttributeError(f"module 'wordspace.models' has no attribute {name!r}")
 
 
 def load(path, mmap: bool = True):

@@ -1,0 +1,232 @@
+"""The true task: TextClassifier against fastText supervised and TF-IDF + LogisticRegression.
+
+For one collection (20 Newsgroups, its bydate train/test split; or BBC News, a stratified 70/30
+split with seed 0) and each fraction of the training labels (a seeded random subset, nested: the
+1 % subset is inside the 2 % one ...), every method is trained and scored on the whole test split,
+side by side in this one process:
+
+* fastText supervised (the ``fasttext`` package, 2 threads): its defaults (lr 0.1, 5 epochs), and
+  25 epochs / lr 0.5 as its documentation recommends;
+* scikit-learn: TfidfVectorizer(sublinear_tf=True) + LogisticRegression(C=10);
+* wordspace.TextClassifier (2 threads), at the same two settings as fastText (from scratch), and
+  with 25 epochs / lr 0.5: with bigrams, with the weighted mean (``pooling_sample=1e-4``), and,
+  all three with the weighted mean: pre-trained on big.txt (word2vec CBOW, 100 dimensions,
+  trained once by wordspace and cached under /tmp; big.txt holds the 20NG and BBC texts
+  without labels, so this is *transductive* semi-supervised learning), the same with the
+  first layer frozen, and joint training (CBOW proxy, subsampling 1e-4, on the training
+  split's texts, labelled or not) for each lambda.
+
+All methods see the same tokens (lowercase unicode words split at every non-word character, the
+``[a-z0-9]+`` of the issue's reference figures for this English text).  Training time is the wall
+time of the fit (fastText: ``train_supervised`` on its input file, which it reads and tokenises
+itself; the others on the token lists).  Run it under the benchmark lock::
+
+    flock /tmp/bench.lock python bench/classifier.py --dataset bbc --out /tmp/classifier/bbc.jsonl
+    flock /tmp/bench.lock python bench/classifier.py --dataset 20ng --out /tmp/classifier/20ng.jsonl
+    python bench/classifier.py --report /tmp/classifier/bbc.jsonl /tmp/classifier/20ng.jsonl \\
+        --plot docs/classifier_learning_curve.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from wordspace.corpus import make_tokenizer  # noqa: E402
+from wordspace.datasets import read_tsv  # noqa: E402
+
+DATA = ROOT / ".." / "shared" / "data"
+FRACTIONS = (0.01, 0.02, 0.05, 0.10, 0.25, 1.0)
+LAMBDAS = (0.1, 0.5, 1.0, 2.0)
+PRETRAINED = Path("/tmp/classifier/bigtxt_w2v_cbow100.ws")
+
+
+def load(dataset: str):
+    tokenize = make_tokenizer(inner="")
+    if dataset == "20ng":
+        collection = read_tsv(DATA / "docs" / "20ng_bydate.tsv.gz", text=("subject", "body"))
+        train = [i for i, s in enumerate(collection.splits) if s == "train"]
+        test = [i for i, s in enumerate(collection.splits) if s == "test"]
+    else:
+        from sklearn.model_selection import train_test_split
+
+        collection = read_tsv(DATA / "docs" / "bbc.tsv.gz")
+        train, test = train_test_split(np.arange(len(collection.texts)), test_size=0.3,
+                                       random_state=0, stratify=collection.labels)
+        train, test = sorted(train.tolist()), sorted(test.tolist())
+    docs = [tokenize(text) for text in collection.texts]
+    pick = lambda rows: ([docs[i] for i in rows], [collection.labels[i] for i in rows])  # noqa
+    return pick(train), pick(test)
+
+
+def pretrained_vectors() -> Path:
+    """word2vec CBOW on big.txt by wordspace, trained once and cached under /tmp."""
+    if PRETRAINED.exists():
+        return PRETRAINED
+    from wordspace import Word2Vec
+
+    PRETRAINED.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    model = Word2Vec(vector_size=100, min_count=5, epochs=5, workers=2, seed=1)
+    model.fit(DATA / "corpus" / "big.txt.gz")
+    model.wv.save(PRETRAINED)
+    print(f"# trained word2vec on big.txt in {time.perf_counter() - started:.0f} s "
+          f"-> {PRETRAINED}", flush=True)
+    return PRETRAINED
+
+
+def run_fasttext(train, test, folder, **options):
+    import fasttext
+
+    def write(path, docs, labels):
+        with open(path, "w") as handle:
+            for tokens, label in zip(docs, labels, strict=True):
+                handle.write(f"__label__{label.replace(' ', '_')} {' '.join(tokens)}\n")
+
+    train_path, test_path = os.path.join(folder, "train.txt"), os.path.join(folder, "test.txt")
+    write(train_path, *train)
+    write(test_path, *test)
+    started = time.perf_counter()
+    model = fasttext.train_supervised(input=train_path, thread=2, verbose=0, **options)
+    seconds = time.perf_counter() - started
+    n, precision, _ = model.test(test_path)  # precision at 1 = accuracy (one label each)
+    assert n == len(test[0])
+    return precision, seconds
+
+
+def run_tfidf(train, test):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    started = time.perf_counter()
+    vectorizer = TfidfVectorizer(sublinear_tf=True, analyzer=lambda tokens: tokens)
+    X = vectorizer.fit_transform(train[0])
+    model = LogisticRegression(C=10, max_iter=1000).fit(X, train[1])
+    seconds = time.perf_counter() - started
+    return float(np.mean(model.predict(vectorizer.transform(test[0])) == np.array(test[1]))), \
+        seconds
+
+
+def run_ours(train, test, unlabeled=None, **options):
+    """TextClassifier on 2 threads; ``pooling_sample`` 1e-4 = the weighted mean."""
+    from wordspace import TextClassifier
+
+    started = time.perf_counter()
+    model = TextClassifier(workers=2, seed=1, **options).fit(*train, unlabeled=unlabeled)
+    seconds = time.perf_counter() - started
+    return model.score(*test), seconds
+
+
+def bench(args) -> None:
+    (train_docs, train_labels), test = load(args.dataset)
+    vectors = str(pretrained_vectors())
+    out = open(args.out, "a") if args.out else None
+    print(f"# {args.dataset}: {len(train_docs)} training, {len(test[0])} test documents; "
+          f"load {os.getloadavg()}", flush=True)
+    order = np.random.default_rng(args.seed).permutation(len(train_docs))
+    fractions = [float(f) for f in args.fractions.split(",")]
+    joint_fractions = [float(f) for f in args.joint_fractions.split(",")]
+    lambdas = [float(x) for x in args.lambdas.split(",")]
+    long = dict(epochs=25, alpha=0.5)
+    with tempfile.TemporaryDirectory() as folder:
+        for fraction in fractions:
+            n = max(2, int(round(fraction * len(train_docs))))
+            chosen = np.sort(order[:n])
+            rest = np.sort(order[n:])
+            train = ([train_docs[i] for i in chosen], [train_labels[i] for i in chosen])
+            unlabeled = [train_docs[i] for i in rest]
+            weighted = dict(long, pooling_sample=1e-4)
+            runs = [
+                ("fastText defaults", run_fasttext, (folder,), {}),
+                ("fastText ep25 lr0.5", run_fasttext, (folder,), dict(epoch=25, lr=0.5)),
+                ("TF-IDF + LR", run_tfidf, (), {}),
+                ("ours defaults", run_ours, (), {}),
+                ("ours ep25 lr0.5", run_ours, (), long),
+                ("ours ep25 lr0.5 bigrams", run_ours, (), dict(long, ngrams=2)),
+                ("ours ep25 lr0.5 weighted", run_ours, (), weighted),
+                ("ours pre-trained", run_ours, (), dict(weighted, pretrained=vectors)),
+                ("ours pre-trained frozen", run_ours, (),
+                 dict(weighted, pretrained=vectors, freeze=True)),
+            ]
+            if fraction in joint_fractions:
+                for weight in lambdas:
+                    runs.append((f"ours joint lambda={weight:g}", run_ours, (),
+                                 dict(weighted, unlabeled=unlabeled, proxy_weight=weight,
+                                      sample=1e-4)))
+            for name, function, extra, options in runs:
+                accuracy, seconds = function(train, test, *extra, **options)
+                row = {"dataset": args.dataset, "fraction": fraction, "labels": n,
+                       "method": name, "accuracy": round(float(accuracy), 4),
+                       "seconds": round(seconds, 2), "load": os.getloadavg()[0]}
+                print(json.dumps(row), flush=True)
+                if out:
+                    out.write(json.dumps(row) + "\n")
+                    out.flush()
+    print(f"# load at the end {os.getloadavg()}", flush=True)
+
+
+def report(paths, plot_path) -> None:
+    rows = [json.loads(line) for path in paths for line in open(path) if line.strip()]
+    for dataset in dict.fromkeys(r["dataset"] for r in rows):
+        mine = [r for r in rows if r["dataset"] == dataset]
+        methods = list(dict.fromkeys(r["method"] for r in mine))
+        sizes = sorted({(r["fraction"], r["labels"]) for r in mine})
+        print(f"\n{dataset}: accuracy on the test split (training seconds)\n")
+        print("| method | " + " | ".join(f"{f:.0%} ({n:,})" for f, n in sizes) + " |")
+        print("|---" * (len(sizes) + 1) + "|")
+        cell = {(r["method"], r["fraction"]): r for r in mine}
+        for method in methods:
+            cells = [f"{cell[m, f]['accuracy']:.3f} ({cell[m, f]['seconds']:.1f})"
+                     if (m := method, f) in cell else "" for f, _ in sizes]
+            print(f"| {method} | " + " | ".join(cells) + " |")
+    if plot_path:
+        from wordspace.plot import learning_curve
+
+        for dataset in dict.fromkeys(r["dataset"] for r in rows):
+            curves = {}
+            for r in rows:
+                if r["dataset"] == dataset and "lambda" not in r["method"]:
+                    curves.setdefault(r["method"], {})[r["labels"]] = r["accuracy"]
+            best_joint = {}
+            for r in rows:
+                if r["dataset"] == dataset and "lambda" in r["method"]:
+                    best_joint[r["labels"]] = max(best_joint.get(r["labels"], 0), r["accuracy"])
+            if best_joint:
+                curves["ours joint (best lambda)"] = best_joint
+            path = Path(plot_path)
+            path = path.with_name(f"{path.stem}_{dataset}{path.suffix}")
+            learning_curve(curves, reference="TF-IDF + LR", path=path,
+                           title=f"{dataset}: accuracy against labelled documents")
+            print(f"\nwrote {path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=("20ng", "bbc"), default="bbc")
+    parser.add_argument("--fractions", default=",".join(map(str, FRACTIONS)))
+    parser.add_argument("--joint-fractions", default="0.05,1.0")
+    parser.add_argument("--lambdas", default=",".join(map(str, LAMBDAS)))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", help="Append one JSON line per result to this file.")
+    parser.add_argument("--report", nargs="+", metavar="JSONL",
+                        help="Print the tables (and --plot the pictures) of earlier runs.")
+    parser.add_argument("--plot", help="With --report: learning-curve PNG (one per dataset).")
+    args = parser.parse_args()
+    if args.report:
+        report(args.report, args.plot)
+    else:
+        bench(args)
+
+
+if __name__ == "__main__":
+    main()
