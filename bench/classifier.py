@@ -164,10 +164,13 @@ def bench(args) -> None:
                                  dict(weighted, unlabeled=unlabeled, proxy_weight=weight,
                                       sample=1e-4)))
             for name, function, extra, options in runs:
-                accuracy, seconds = function(train, test, *extra, **options)
                 row = {"dataset": args.dataset, "fraction": fraction, "labels": n,
-                       "method": name, "accuracy": round(float(accuracy), 4),
-                       "seconds": round(seconds, 2), "load": os.getloadavg()[0]}
+                       "method": name, "load": os.getloadavg()[0]}
+                try:
+                    accuracy, seconds = function(train, test, *extra, **options)
+                    row.update(accuracy=round(float(accuracy), 4), seconds=round(seconds, 2))
+                except RuntimeError as error:  # fastText: "Encountered NaN." at lr 0.5
+                    row.update(accuracy=None, seconds=None, error=str(error))
                 print(json.dumps(row), flush=True)
                 if out:
                     out.write(json.dumps(row) + "\n")
@@ -186,8 +189,10 @@ def report(paths, plot_path) -> None:
         print("|---" * (len(sizes) + 1) + "|")
         cell = {(r["method"], r["fraction"]): r for r in mine}
         for method in methods:
-            cells = [f"{cell[m, f]['accuracy']:.3f} ({cell[m, f]['seconds']:.1f})"
-                     if (m := method, f) in cell else "" for f, _ in sizes]
+            cells = ["" if (method, f) not in cell else
+                     cell[method, f].get("error", "failed") if cell[method, f]["accuracy"] is None
+                     else f"{cell[method, f]['accuracy']:.3f} ({cell[method, f]['seconds']:.1f})"
+                     for f, _ in sizes]
             print(f"| {method} | " + " | ".join(cells) + " |")
     if plot_path:
         from wordspace.plot import learning_curve
@@ -195,7 +200,8 @@ def report(paths, plot_path) -> None:
         for dataset in dict.fromkeys(r["dataset"] for r in rows):
             curves = {}
             for r in rows:
-                if r["dataset"] == dataset and "lambda" not in r["method"]:
+                if r["dataset"] == dataset and "lambda" not in r["method"] and \
+                        r["accuracy"] is not None:
                     curves.setdefault(r["method"], {})[r["labels"]] = r["accuracy"]
             best_joint = {}
             for r in rows:
