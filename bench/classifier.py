@@ -102,9 +102,10 @@ def run_fasttext(train, test, folder, **options):
             model = fasttext.train_supervised(input=train_path, thread=2, verbose=0, **options)
             break
         except RuntimeError as error:
-            # fastText 0.9.2's main thread checks loss / examples while the workers start: on a
-            # loaded machine that is 0 / 0 and it throws "Encountered NaN." (seen at lr 0.1 and
-            # 0.5 alike, and gone on retrying); a real divergence fails every attempt
+            # fastText throws "Encountered NaN." when a dot product or norm is NaN (its
+            # maintainers: usually a learning rate too high, fastText issues #385, #638).  Here
+            # it came and went between identical runs on BBC, at lr 0.1 as at 0.5 (cause not
+            # established), so the run is retried; a steady divergence fails every attempt
             print(f"# fastText {options}: {error} (attempt {attempt + 1})", flush=True)
     else:
         raise RuntimeError("fastText: Encountered NaN in 5 attempts")
