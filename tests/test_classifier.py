@@ -199,3 +199,18 @@ def test_cli_bad_inputs_are_one_line(tmp_path):
     assert result.exit_code == 1 and "not a classifier" in result.output
     result = run("train", texts, "--method", "classifier", "-o", out)
     assert result.exit_code == 2 and "--labels" in result.output
+
+
+def test_read_labelled_takes_plain_lines_and_collections_with_a_header(tmp_path):
+    from wordspace.models.classifier import read_labelled
+
+    plain = tmp_path / "plain.tsv"
+    plain.write_text("sport\tgoal match\n\nmoney\tbank loan\n")
+    assert read_labelled(plain) == (["goal match", "bank loan"], ["sport", "money"])
+    collection = tmp_path / "news.tsv"
+    collection.write_text("split\tlabel\tid\tsubject\tbody\ntrain\tsport\t1\tCup\tgoal match\n")
+    assert read_labelled(collection) == (["Cup\ngoal match"], ["sport"])
+    broken = tmp_path / "broken.tsv"
+    broken.write_text("no tab here\n")
+    with pytest.raises(CorpusError, match="line 1: expected label<TAB>text"):
+        read_labelled(broken)
