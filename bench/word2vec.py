@@ -13,10 +13,16 @@ Reported per trainer: training words/sec (raw corpus tokens x epochs / training 
 vocabulary building), end-to-end wall time (vocabulary + encoding + training), peak RSS, Google
 analogy accuracy (restrict_vocab=30000), WordSim-353 and SimLex-999 Spearman, and ours/gensim.
 
+Slice mode (``--seeds``, or several ``--workers``): quality on a small corpus, where one run says
+little.  For each mode and worker count, both tools train once per seed (alternating), and the
+script prints every run, then each tool's mean and ours minus gensim's.  ``--ours-options`` adds
+settings for wordspace only (experiments; the comparison is then no longer at equal settings).
+
 Usage::
 
     python bench/word2vec.py --max-lines 30000             # quick (about 2.7M tokens)
     python bench/word2vec.py > bench/results/word2vec.txt  # the full corpus (many minutes)
+    python bench/word2vec.py --lines 60000 --epochs 3 --seeds 1,2,3 --workers 1,2 --modes cbow-neg
 """
 
 from __future__ import annotations
@@ -70,7 +76,8 @@ def to_keyed_vectors(tokens, vectors):
     return kv
 
 
-def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> dict:
+def child(trainer: str, mode: str, path: str, workers: int, options: dict,
+          ours_options: dict | None = None) -> dict:
     settings = {**SETTINGS, **options}
     arch = MODES[mode]
     if trainer == "wordspace":  # compile (or load from numba's cache) the kernels first
@@ -91,7 +98,9 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> di
                                negative=0 if hs else settings["negative"],
                                sample=settings["sample"], min_count=settings["min_count"],
                                workers=workers, seed=settings.get("seed", 1),
-                               epochs=settings["epochs"])
+                               epochs=settings["epochs"],
+                               **{k: settings[k] for k in ("alpha", "min_alpha", "cbow_mean")
+                                  if k in settings})
         # corpus_file: one reader per worker, each on its own contiguous part of the file (and
         # each decaying alpha by its own progress only); gensim-lines: the iterable path, one
         # producer thread handing out jobs in corpus order
@@ -104,7 +113,8 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict) -> di
         train_seconds = time.perf_counter() - tick
         kv = model.wv
     else:
-        model = Word2Vec(**{"seed": 1, **settings}, **arch, workers=workers).fit(path)
+        model = Word2Vec(**{"seed": 1, **settings, **arch, **(ours_options or {})},
+                         workers=workers).fit(path)
         train_seconds = model.training_seconds_
         kv = to_keyed_vectors(model.vocabulary_.tokens, model.input_vectors_)
     wall = time.perf_counter() - start
@@ -137,8 +147,15 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DATA / "corpus" / "big.txt.gz")
     parser.add_argument("--modes", default="cbow-neg,sg-neg,cbow-hs",
                         help="comma-separated, of: " + ", ".join(MODES))
-    parser.add_argument("--max-lines", type=int, default=None)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--max-lines", "--lines", dest="max_lines", type=int, default=None)
+    parser.add_argument("--workers", default="2",
+                        help="threads; several (e.g. 1,2) run the slice mode")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help=f"passes (default {SETTINGS['epochs']}; same as --options epochs)")
+    parser.add_argument("--seeds", default=None,
+                        help="comma-separated seeds: the slice mode, one run per seed and tool")
+    parser.add_argument("--ours-options", default="{}",
+                        help="JSON of settings for wordspace only (experiments)")
     parser.add_argument("--trainers", default="gensim,wordspace",
                         help="of: gensim (corpus_file=), gensim-lines (an iterable), wordspace")
     parser.add_argument("--options", default="{}",
@@ -149,9 +166,21 @@ def main() -> None:
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
     options = json.loads(args.options)
+    if args.epochs is not None:
+        options["epochs"] = args.epochs
+        args.options = json.dumps(options)
     if args.child:
-        print(json.dumps(child(*args.child, args.path, args.workers, options)))
+        print(json.dumps(child(*args.child, args.path, int(args.workers), options,
+                               json.loads(args.ours_options))))
         return
+    workers = [int(w) for w in args.workers.split(",")]
+    if args.seeds or len(workers) > 1:
+        seeds = [int(s) for s in (args.seeds or "1").split(",")]
+        with tempfile.TemporaryDirectory() as folder:
+            path, n_tokens = prepare(args.corpus, args.max_lines, folder)
+            slice_report(args, path, n_tokens, workers, seeds, options)
+        return
+    args.workers = workers[0]
 
     with tempfile.TemporaryDirectory() as folder:
         path, n_tokens = prepare(args.corpus, args.max_lines, folder)
@@ -216,6 +245,71 @@ def main() -> None:
                       f"{ours['simlex'] - theirs['simlex']:>+6.3f}", flush=True)
         print(f"load at end {os.getloadavg()[0]:.2f} (ratio row: speed ours/gensim; quality: "
               "ours - gensim)")
+
+
+def run_child(trainer: str, mode: str, path: str, workers: int, options: str,
+              ours_options: str = "{}") -> dict | None:
+    """One training run in its own process; None (and the error shown) when it failed."""
+    command = [sys.executable, __file__, "--child", trainer, mode, "--path", path, "--workers",
+               str(workers), "--options", options, "--ours-options", ours_options]
+    output = subprocess.run(command, capture_output=True, text=True)
+    if output.returncode:
+        print(f"{mode} {trainer} failed:\n{output.stderr[-3000:]}", flush=True)
+        return None
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def slice_report(args, path: str, n_tokens: int, workers_list: list[int], seeds: list[int],
+                 options: dict) -> None:
+    """Both tools, every seed and worker count: each run, the means, and ours - gensim."""
+    epochs = options.get("epochs", SETTINGS["epochs"])
+    ours_options = json.loads(args.ours_options)
+    trainers = args.trainers.split(",")
+    print(f"corpus {args.corpus} ({args.max_lines or 'all'} lines): {n_tokens:,} tokens; "
+          f"workers {workers_list}; seeds {seeds}; settings {json.dumps({**SETTINGS, **options})}"
+          f"{'; wordspace only ' + json.dumps(ours_options) if ours_options else ''}; "
+          f"gensim reads corpus_file=; load at start {os.getloadavg()[0]:.2f}", flush=True)
+    header = (f"{'mode':9} {'workers':>7} {'trainer':10} {'seed':>5} {'words/s':>10} "
+              f"{'train s':>8} {'analogy':>7} {'WS353':>6} {'SimLex':>6}")
+    keys = ("words_per_second", "train_seconds", "analogy", "ws353", "simlex")
+    summary = []
+    for mode in args.modes.split(","):
+        for workers in workers_list:
+            print(header)
+            print("-" * len(header), flush=True)
+            runs: dict[str, list[dict]] = {t: [] for t in trainers}
+            for seed in seeds:
+                for trainer in trainers:
+                    seeded = json.dumps({**options, "seed": seed})
+                    r = run_child(trainer, mode, path, workers, seeded, args.ours_options)
+                    if r is None:
+                        continue
+                    r["words_per_second"] = n_tokens * epochs / r["train_seconds"]
+                    runs[trainer].append(r)
+                    print(f"{mode:9} {workers:>7} {trainer:10} {seed:>5} "
+                          f"{r['words_per_second']:>10,.0f} {r['train_seconds']:>8.1f} "
+                          f"{r['analogy']:>7.3f} {r['ws353']:>6.3f} {r['simlex']:>6.3f}",
+                          flush=True)
+            means = {t: {k: float(np.mean([r[k] for r in rs])) for k in keys}
+                     for t, rs in runs.items() if rs}
+            for trainer, m in means.items():
+                line = (f"{mode:9} {workers:>7} {trainer:10} {'mean':>5} "
+                        f"{m['words_per_second']:>10,.0f} {m['train_seconds']:>8.1f} "
+                        f"{m['analogy']:>7.3f} {m['ws353']:>6.3f} {m['simlex']:>6.3f}")
+                print(line, flush=True)
+                summary.append(line)
+            if "wordspace" in means and "gensim" in means:
+                ours, theirs = means["wordspace"], means["gensim"]
+                line = (f"{mode:9} {workers:>7} {'ours-gensim':10} {'':>5} "
+                        f"{ours['words_per_second'] / theirs['words_per_second']:>9.2f}x "
+                        f"{'':>8} {ours['analogy'] - theirs['analogy']:>+7.3f} "
+                        f"{ours['ws353'] - theirs['ws353']:>+6.3f} "
+                        f"{ours['simlex'] - theirs['simlex']:>+6.3f}")
+                print(line, flush=True)
+                summary.append(line)
+    print("\nsummary (means over seeds " + ",".join(map(str, seeds)) + ")")
+    print("\n".join(summary))
+    print(f"load at end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
