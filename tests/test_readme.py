@@ -26,7 +26,7 @@ def commands(script: str) -> list[list[str]]:
     found = []
     for line in script.splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
-            found += [shlex.split(part) for part in line.split("&&")]
+            found += [shlex.split(part, comments=True) for part in line.split("&&")]
     return found
 
 
