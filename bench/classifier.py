@@ -115,9 +115,12 @@ def run_fasttext(train, test, folder, **options):
     import subprocess
 
     def write(path, docs, labels):
+        # fastText reads its file in order every epoch, without shuffling; the collections are
+        # grouped by label, so the lines go in a seeded random order (in label order fastText
+        # scored 0.538 on all of 20 Newsgroups instead of the issue's 0.773)
         with open(path, "w") as handle:
-            for tokens, label in zip(docs, labels, strict=True):
-                handle.write(f"__label__{label.replace(' ', '_')} {' '.join(tokens)}\n")
+            for i in np.random.default_rng(0).permutation(len(docs)):
+                handle.write(f"__label__{labels[i].replace(' ', '_')} {' '.join(docs[i])}\n")
 
     train_path, test_path = os.path.join(folder, "train.txt"), os.path.join(folder, "test.txt")
     write(train_path, *train)
@@ -200,6 +203,8 @@ def bench(args) -> None:
                                  dict(weighted, unlabeled=unlabeled, proxy_weight=weight,
                                       sample=1e-4)))
             for name, function, extra, options in runs:
+                if args.only and args.only not in name:
+                    continue
                 row = {"dataset": args.dataset, "fraction": fraction, "labels": n,
                        "method": name, "load": os.getloadavg()[0]}
                 try:
@@ -215,7 +220,11 @@ def bench(args) -> None:
 
 
 def report(paths, plot_path) -> None:
+    """Tables (and pictures) of earlier runs; a later row of a method and fraction replaces an
+    earlier one."""
     rows = [json.loads(line) for path in paths for line in open(path) if line.strip()]
+    latest = {(r["dataset"], r["method"], r["fraction"]): r for r in rows}
+    rows = [r for r in rows if latest[r["dataset"], r["method"], r["fraction"]] is r]
     for dataset in dict.fromkeys(r["dataset"] for r in rows):
         mine = [r for r in rows if r["dataset"] == dataset]
         methods = list(dict.fromkeys(r["method"] for r in mine))
@@ -236,8 +245,10 @@ def report(paths, plot_path) -> None:
         for dataset in dict.fromkeys(r["dataset"] for r in rows):
             curves = {}
             for r in rows:
+                # the picture leaves out the untrained-looking defaults and the bigrams (tables)
                 if r["dataset"] == dataset and "lambda" not in r["method"] and \
-                        r["accuracy"] is not None:
+                        r["accuracy"] is not None and "defaults" not in r["method"] and \
+                        "bigrams" not in r["method"]:
                     curves.setdefault(r["method"], {})[r["labels"]] = r["accuracy"]
             best_joint = {}
             for r in rows:
@@ -260,6 +271,7 @@ def main() -> None:
     parser.add_argument("--lambdas", default=",".join(map(str, LAMBDAS)))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="Append one JSON line per result to this file.")
+    parser.add_argument("--only", help="Run only the methods whose name contains this.")
     parser.add_argument("--report", nargs="+", metavar="JSONL",
                         help="Print the tables (and --plot the pictures) of earlier runs.")
     parser.add_argument("--plot", help="With --report: learning-curve PNG (one per dataset).")

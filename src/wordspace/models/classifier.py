@@ -596,8 +596,8 @@ class TextClassifier:
     def score(self, texts, labels=None) -> float:
         """Accuracy on labelled texts (or a labelled TSV file when ``labels`` is None)."""
         texts, labels = self._check_labels(texts, labels)
-        predicted = self.predict(texts)
-        return float(np.mean(predicted == np.asarray(labels, dtype=self.classes_.dtype)))
+        predicted = self.predict(texts).tolist()
+        return float(np.mean([p == t for p, t in zip(predicted, labels, strict=True)]))
 
     @property
     def wv(self):
