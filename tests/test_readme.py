@@ -4,6 +4,10 @@ Python blocks are executed in one namespace, in a temporary folder; each command
 runs through the command line (in-process).  ``pip install`` lines are what set up this very
 environment and ``python -m pytest`` is this suite, so those two are the only commands skipped;
 any other command a README block adds must be one this test knows how to run.
+
+``console`` blocks are shown, not run: commands that start a server or read files a new user
+does not have (``../shared/data``, their own labelled texts).  Each of their commands must still
+be one the command line accepts: the subcommand exists and its options parse.
 """
 
 import re
@@ -32,7 +36,22 @@ def commands(script: str) -> list[list[str]]:
 
 def test_the_readme_has_the_blocks_we_run():
     assert len(blocks("python")) >= 1 and len(blocks("bash")) >= 3
-    assert {lang for lang, _ in BLOCK.findall(README.read_text())} <= {"python", "bash"}
+    assert {lang for lang, _ in BLOCK.findall(README.read_text())} <= {"python", "bash", "console"}
+
+
+def test_every_console_command_parses():
+    checked = 0
+    for script in blocks("console"):
+        for argv in commands(script):
+            if argv[0] == "python":
+                assert (README.parent / argv[1]).is_file(), argv
+                continue
+            assert argv[0] == "wordspace", f"the README shows {argv[0]!r}; teach this test"
+            command = cli.get_command(None, argv[1])
+            assert command is not None, f"no command {argv[1]!r}: {argv}"
+            command.make_context(argv[1], argv[2:], resilient_parsing=False)
+            checked += 1
+    assert checked >= 1
 
 
 def test_every_bash_block_runs_as_written(tmp_path, monkeypatch):
