@@ -342,19 +342,30 @@ def gradient(f, label, lut, index, alpha):
 
 
 @_jit_inline
+def score(x, row, syn1, label, lut, alpha):
+    """Score of input ``x`` against ``syn1[row]`` for ``label``: (loss, gradient times alpha)."""
+    f = np.float32(0.0)
+    for d in range(syn1.shape[1]):
+        f += x[d] * syn1[row, d]
+    t = table_index(f)
+    return np.float64(loss_term(f, label, lut, t)), gradient(f, label, lut, t, alpha)
+
+
+@_jit_inline
+def update(x, row, syn1, g, xe):
+    """``xe += g * syn1[row]``, then ``syn1[row] += g * x``."""
+    for d in range(syn1.shape[1]):
+        xe[d] += g * syn1[row, d]
+        syn1[row, d] += g * x[d]
+
+
+@_jit_inline
 def logistic_step(neu1, row, label, syn1, alpha, lut, neu1e):
     """One logistic prediction of ``label`` (1 or 0) for output ``row`` (a word or a tree node):
     ``syn1[row]`` moves, the input gradient goes into ``neu1e``; returns the loss."""
-    dim = syn1.shape[1]
-    f = np.float32(0.0)
-    for d in range(dim):
-        f += neu1[d] * syn1[row, d]
-    t = table_index(f)
-    g = gradient(f, label, lut, t, alpha)
-    for d in range(dim):
-        neu1e[d] += g * syn1[row, d]
-        syn1[row, d] += g * neu1[d]
-    return np.float64(loss_term(f, label, lut, t))
+    loss, g = score(neu1, row, syn1, label, lut, alpha)
+    update(neu1, row, syn1, g, neu1e)
+    return loss
 
 
 @_jit_inline
@@ -389,15 +400,22 @@ def negative_step(neu1, target, syn1, alpha, state, ns, neu1e):
 
 
 @_jit_inline
-def hierarchical_step(neu1, target, syn1, alpha, hs, remap, neu1e):
-    """One hierarchical-softmax prediction: a logistic step at each node of ``target``'s path."""
+def hierarchical_step(neu1, target, syn1, alpha, hs, remap, grads, neu1e):
+    """One hierarchical-softmax prediction: a logistic step at each node of ``target``'s path.
+
+    The scores of all nodes are taken before any node moves (``grads``: a float32 buffer of the
+    longest code's length): the nodes of a path differ, so this is the sequential step, but with
+    independent dot products that the CPU overlaps.
+    """
     codes, points, code_lengths, lut = hs
     first, n_hot, ext = remap
     loss = 0.0
     for k in range(code_lengths[target]):
         node = map_row(points[target, k], first, n_hot, ext)
-        loss += logistic_step(neu1, node, 1 - np.int32(codes[target, k]), syn1, alpha, lut,
-                              neu1e)
+        term, grads[k] = score(neu1, node, syn1, 1 - np.int32(codes[target, k]), lut, alpha)
+        loss += term
+    for k in range(code_lengths[target]):
+        update(neu1, map_row(points[target, k], first, n_hot, ext), syn1, grads[k], neu1e)
     return loss
 
 

@@ -473,7 +473,8 @@ class Word2Vec:
             syn0[ext0:ext0 + n_hot] = base[0]
             syn1[ext1:ext1 + n_hot] = base[1]
         n_scores = len(syn1) if self.loss == "softmax" else 1
-        bufs = K.work_buffers(max_block, dim, window, int(self.negative), n_scores, _private)
+        bufs = K.work_buffers(max_block, dim, window, int(self.negative), n_scores,
+                              tables["hs"][0].shape[1], _private)
         setup = ((tables["keep"], window, bool(self.shrink_windows)), (syn0, syn1),
                  (base, first1, ext0, ext1, SYNC_TOKENS), bufs, tables["ns"], tables["hs"],
                  (bool(self.cbow_mean), int(self.masks), K.LOSS_KINDS[self.loss]))
