@@ -29,7 +29,7 @@ import numba
 import numpy as np
 
 from wordspace import Vocabulary, Word2Vec
-from wordspace.models import _w2v_kernels as K
+from wordspace.models import _w2v_core as C
 from wordspace.models.word2vec import BLOCK_TOKENS, _blocks, _segments
 
 DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "corpus" / "big.txt.gz"
@@ -116,10 +116,10 @@ def decide_phase(vocab, encoded, window, sample):
     counts = {"kept": 0, "context": 0}
 
     def walk(count: bool):
-        state = K.seed_state(1, 0)
+        state = C.seed_state(1, 0)
         for b in range(len(edges) - 1):
             s0, s1 = int(edges[b]), int(edges[b + 1])
-            n = K.subsample_block(encoded.ids, seg_offsets, s0, s1, keep, window, True, state,
+            n = C.subsample_block(encoded.ids, seg_offsets, s0, s1, keep, window, True, state,
                                   kept, kept_window, kept_seg[: s1 - s0 + 1])
             if count:
                 counts["kept"] += n

@@ -1,21 +1,15 @@
 """Numba kernels of word2vec: one block loop, composed per mode from the steps of :mod:`._w2v_core`.
 
-Every training kernel walks one *block* of the encoded corpus -- a run of consecutive segments
-(documents, or pieces of long documents) -- in two phases:
+A kernel walks one *block* of the encoded corpus (consecutive segments: documents, or pieces of
+long ones) in two phases: **decide** (subsample the tokens into a compact buffer, draw each kept
+position's window), then **learn** (walk the windows and update the shared matrices in place,
+Hogwild as the C tool does; the hot rows in the thread's own copy, see :mod:`._w2v_core`).
 
-1. **decide** (no arithmetic on vectors): subsample the block's tokens with the keep
-   probabilities into a compact buffer, and draw each kept position's shrunk window;
-2. **learn**: walk the compact buffer window by window and update the shared matrices in place
-   (Hogwild: threads update the same matrices without locks, as the C tool does), the hot rows in
-   the thread's own copy (see :func:`~._w2v_core.sync_hot`).
-
-:func:`_block_loop` is that walk, written once; what differs between modes is the *window step*
-it calls for each centre (CBOW: the context's mean predicts the masked tokens; skip-gram: each
-context word predicts the centre; the batched forms of both, whose targets are drawn one centre
-ahead so that their rows can be prefetched) and the *loss step* that one prediction takes
-(:func:`~._w2v_core.negative_step`, :func:`~._w2v_core.hierarchical_step`,
-:func:`~._w2v_core.softmax_step`).  Each kernel below is the loop specialised for one mode: the
-mode's constants are inlined, so the compiler drops the branches of the other modes.
+:func:`_block_loop` is that walk, written once.  What differs between modes is the *window step*
+it calls per centre (CBOW, skip-gram, and their batched forms whose negatives are drawn a centre
+ahead so their rows can be prefetched) and the *loss step* of one prediction (negative sampling,
+hierarchical or exact softmax, from :mod:`._w2v_core`).  Both are chosen while a kernel is typed,
+from the mode's literal constants, so each kernel compiles its own mode only.
 
 Every kernel is ``kernel(block, state, alpha, setup) -> (loss, predictions)``: the summed
 negative log-likelihood (float64) of the predictions it made and their number, so the caller can
@@ -40,18 +34,14 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-from ._w2v_core import (  # noqa: F401 -- re-exported: the table builders live in _w2v_core
-    build_alias,
-    build_huffman,
+from ._w2v_core import (
     draw_negative,
     hierarchical_step,
-    make_tables,
     map_row,
     negative_step_remap,
     next_random,
     prefetch_row,
     score,
-    seed_state,
     softmax_step,
     subsample_block,
     sync_hot,
