@@ -511,7 +511,7 @@ class Word2Vec:
                 for t in range(workers)]
 
     def _train_epochs(self, encoded: EncodedCorpus, epochs: int) -> None:
-        from . import _w2v_kernels as K
+        from . import _w2v_core as C
 
         workers = int(self.workers or os.cpu_count() or 1)
         seg_offsets = _segments(encoded.offsets)
@@ -557,7 +557,7 @@ class Word2Vec:
 
         def work(thread: int, epoch: int) -> None:
             state = _private(1, np.uint64)
-            state[:] = K.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
+            state[:] = C.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
             run = runners[thread]
             while diverged[0] is None:
                 with claim:
