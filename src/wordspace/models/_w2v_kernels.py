@@ -332,17 +332,20 @@ def _block_loop(step, kind, block, state, alpha, setup):
             hi = min(e, i + kept_window[i] + 1)
             if hi - lo < 2:
                 continue
-            if ahead:  # the next centre's negatives, and the rows it will need, fetched now
-                for k in range(negative):
-                    negatives[1 - current, k] = draw_negative(state, ns[0], ns[1])
-                    if negatives[1 - current, k] >= n_hot:
-                        prefetch_row(syn1, negatives[1 - current, k])
-                if i + 1 < n_kept:
-                    if kept[i + 1] >= n_hot:
-                        prefetch_row(syn1, kept[i + 1])
-                    nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
-                    if kept[nxt] >= n_hot:
-                        prefetch_row(syn0, kept[nxt])
+            for k in range(negative):  # the next centre's negatives, their rows fetched now
+                negatives[1 - current, k] = draw_negative(state, ns[0], ns[1])
+                if negatives[1 - current, k] >= n_hot:
+                    prefetch_row(syn1, negatives[1 - current, k])
+            if (ahead or kind == HIERARCHICAL) and i + 1 < n_kept:  # and the rows of the next
+                if kind == HIERARCHICAL:  # the next centre's path below the top 8 levels
+                    for k in range(8, hs[2][kept[i + 1]]):  # (those stay in cache)
+                        node = hs[1][kept[i + 1], k]
+                        prefetch_row(syn1, map_row(node, remaps[1][0], remaps[1][1], remaps[1][2]))
+                elif kept[i + 1] >= n_hot:
+                    prefetch_row(syn1, kept[i + 1])
+                nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
+                if kept[nxt] >= n_hot:
+                    prefetch_row(syn0, kept[nxt])
             term, n = _window(step, kind, masks, negatives[current, :negative], kept, lo, hi, i,
                               alpha, state, setup, remaps)
             loss += term
