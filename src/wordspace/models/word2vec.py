@@ -5,8 +5,8 @@ from the others.  **CBOW** averages (or sums) the context's input vectors into o
 and scores every candidate centre against it; **skip-gram** lets each context word predict the
 centre on its own.  The prediction is trained with **negative sampling** (the true centre against
 ``negative`` noise tokens drawn from the unigram^0.75 distribution), **hierarchical softmax**
-(binary decisions along the centre's path in a Huffman tree), or -- hook for a later kernel --
-the exact softmax.
+(binary decisions along the centre's path in a Huffman tree), or the exact softmax.  Which
+combinations of settings exist, and which kernel trains each, is one table: :data:`MODES`.
 
 The corpus is read twice (to count, then to encode into one ``int32`` array); every epoch after
 that is a pure array walk in Numba kernels (:mod:`wordspace.models._w2v_kernels`).  Threads take
