@@ -85,7 +85,7 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict,
         from wordspace.models.word2vec import Word2Vec
 
         Word2Vec(**{**settings, "min_count": 1, "epochs": 1}, **arch, workers=1).fit(
-            [["a", "b", "c", "d"]] * 10)
+            [list("abcdefghij")] * 10)  # more words than negatives
     start = time.perf_counter()
     if trainer in ("gensim", "gensim-lines"):
         from gensim.models import Word2Vec as GensimWord2Vec

@@ -39,13 +39,13 @@ def run_block(kernel_args, ids, window, syn0, syn1, loss_kind=0, masks=1, cbow_m
     n = len(ids)
     block = (ids, np.array([0, n], np.int64), 0, 1)
     keep = np.ones(syn0.shape[0], np.float32)
-    lut = K.make_tables()
+    lut = C.make_tables()
     ns = C.negative_tables(np.full(syn0.shape[0], 1.0 / syn0.shape[0]), 3, lut)
     hs = C.tree_tables(np.arange(syn0.shape[0], 0, -1), lut)
     hot = (np.zeros((2, 0, syn0.shape[1]), np.float32), 0, 0, 0, 1 << 30)
-    bufs = K.work_buffers(n, syn0.shape[1], window, 3, syn1.shape[0])
+    bufs = K.work_buffers(n, syn0.shape[1], window, 3, syn1.shape[0], hs[0].shape[1])
     setup = ((keep, window, False), (syn0, syn1), hot, bufs, ns, hs, (cbow_mean, masks, loss_kind))
-    return K.cbow_block(block, K.seed_state(seed, 0), np.float32(alpha), setup)
+    return K.cbow_block(block, C.seed_state(seed, 0), np.float32(alpha), setup)
 
 
 @pytest.mark.parametrize("cbow_mean", [True, False])
@@ -97,7 +97,7 @@ def test_held_out_scores_are_normalised_probabilities():
     ids = rng.integers(0, n_words, size=30).astype(np.int32)
     offsets = np.array([0, 30], np.int64)
     counts = np.arange(n_words, 0, -1).astype(np.int64)
-    codes, points, lengths = K.build_huffman(counts)
+    codes, points, lengths = C.build_huffman(counts)
     for loss_kind, syn1 in ((0, rng.normal(size=(n_words, dim)).astype(np.float32)),
                             (2, rng.normal(size=(n_words - 1, dim)).astype(np.float32))):
         log_probs = np.zeros(30)

@@ -1,19 +1,16 @@
 """The reusable pieces of every word2vec kernel: tables, random numbers, hot rows, and the steps.
 
-A *step* is a small ``@njit(inline="always")`` function that makes one prediction from a hidden
-vector: it scores the target's output rows, updates them in place, ADDS the input-side gradient
-(already times ``alpha``) into ``neu1e``, and returns its loss (float64).  The block loop of
-:mod:`._w2v_kernels` composes them per mode; another model's kernel (a classifier that adds the
-masked-token loss on the same vectors) calls them the same way.
-
-Grouped tables (tuples, so that a kernel takes a handful of arguments, not thirty):
+A *step* (``@njit(inline="always")``) makes one prediction from a hidden vector: it scores the
+target's output rows, updates them in place, ADDS the input-side gradient (already times
+``alpha``) into ``neu1e``, and returns its loss (float64).  The block loop of
+:mod:`._w2v_kernels` composes them per mode; another model's kernel calls them the same way.
+Grouped tables (tuples):
 
 * ``lut = (sigmoid, loss_pos, loss_neg)``: float32 tables of :func:`make_tables`;
 * ``ns = (alias_prob, alias_index, negative, lut)``: negative sampling (:func:`negative_tables`);
 * ``hs = (codes, points, code_lengths, lut)``: hierarchical softmax (:func:`tree_tables`);
 * ``remap = (first, n_hot, ext)``: a thread's own copy of the hot rows ``first .. first+n_hot-1``
-  of the output matrix starts at row ``ext`` (see :func:`map_row`); ``NO_REMAP`` uses the shared
-  rows.
+  starts at row ``ext`` (see :func:`map_row`); ``NO_REMAP``: the shared rows only.
 
 The step for another model's kernel is :func:`negative_step`::
 
@@ -25,11 +22,10 @@ thread's generator (:func:`seed_state`); ``ns`` the grouped tables of :func:`neg
 ``neu1e`` float32[dim], to which the input-side gradient times ``alpha`` is ADDED.  Returns the
 prediction's loss ``-log s(u_t . h) - sum_k log s(-u_k . h)`` (float64).
 
-Random numbers come from a 64-bit linear congruential generator whose state lives in a
-one-element ``uint64`` array per thread, so a run with one thread and one seed is bit-for-bit
-repeatable.  The sigmoid and the loss come from tables over ``[-MAX_EXP, MAX_EXP]``; a score
-outside that range makes no update (gensim's rule, see :func:`gradient`) but still counts in the
-loss.  Negative samples are drawn from the unigram^0.75 distribution with Walker's alias method.
+Random numbers: a 64-bit linear congruential generator, its state a one-element ``uint64`` array
+per thread (one thread, one seed: bit-for-bit repeatable).  Sigmoid and loss: tables over
+``[-MAX_EXP, MAX_EXP]``; a score outside makes no update (gensim's rule, :func:`gradient`) but
+counts in the loss.  Negatives: unigram^0.75 with Walker's alias method (one draw, no search).
 """
 
 from __future__ import annotations
@@ -100,39 +96,22 @@ def seed_state(seed: int, stream: int) -> np.ndarray:
 def build_alias(probabilities):
     """Walker/Vose alias table of a discrete distribution: (prob float64, alias int32)."""
     n = probabilities.shape[0]
-    prob = np.empty(n, np.float64)
+    prob = np.ones(n, np.float64)
     alias = np.arange(n).astype(np.int32)
     scaled = probabilities * n
-    small = np.empty(n, np.int64)
-    large = np.empty(n, np.int64)
-    n_small = 0
-    n_large = 0
-    for i in range(n):
-        if scaled[i] < 1.0:
-            small[n_small] = i
-            n_small += 1
-        else:
-            large[n_large] = i
-            n_large += 1
-    while n_small > 0 and n_large > 0:
-        n_small -= 1
-        s = small[n_small]
-        n_large -= 1
-        g = large[n_large]
+    small = [i for i in range(n) if scaled[i] < 1.0]
+    large = [i for i in range(n) if scaled[i] >= 1.0]
+    while small and large:
+        s = small.pop()
+        g = large.pop()
         prob[s] = scaled[s]
         alias[s] = g
         scaled[g] = scaled[g] + scaled[s] - 1.0
         if scaled[g] < 1.0:
-            small[n_small] = g
-            n_small += 1
+            small.append(g)
         else:
-            large[n_large] = g
-            n_large += 1
-    for k in range(n_large):
-        prob[large[k]] = 1.0
-    for k in range(n_small):
-        prob[small[k]] = 1.0
-    return prob, alias
+            large.append(g)
+    return prob, alias  # what is left in either list keeps probability 1
 
 
 @_jit
@@ -148,52 +127,34 @@ def build_huffman(counts):
     lengths = np.zeros(n, np.int32)
     if n < 2:
         return np.zeros((n, 1), np.uint8), np.zeros((n, 1), np.int32), lengths
-    count = np.empty(2 * n - 1, np.int64)
-    for i in range(n):
-        count[i] = counts[i]
-    for i in range(n, 2 * n - 1):
-        count[i] = np.iinfo(np.int64).max
+    count = np.full(2 * n - 1, np.iinfo(np.int64).max)
+    count[:n] = counts
     parent = np.zeros(2 * n - 1, np.int64)
     binary = np.zeros(2 * n - 1, np.uint8)
-    pos1 = n - 1
-    pos2 = n
+    pos1, pos2 = n - 1, n  # the next leaf (from the rarest), the next inner node
     for a in range(n - 1):
-        if pos1 >= 0 and count[pos1] < count[pos2]:
-            min1 = pos1
-            pos1 -= 1
-        else:
-            min1 = pos2
-            pos2 += 1
-        if pos1 >= 0 and count[pos1] < count[pos2]:
-            min2 = pos1
-            pos1 -= 1
-        else:
-            min2 = pos2
-            pos2 += 1
-        count[n + a] = count[min1] + count[min2]
-        parent[min1] = n + a
-        parent[min2] = n + a
-        binary[min2] = 1
-    root = 2 * n - 2
-    max_len = 0
+        pair = np.empty(2, np.int64)
+        for m in range(2):
+            if pos1 >= 0 and count[pos1] < count[pos2]:
+                pair[m], pos1 = pos1, pos1 - 1
+            else:
+                pair[m], pos2 = pos2, pos2 + 1
+        count[n + a] = count[pair[0]] + count[pair[1]]
+        parent[pair[0]] = parent[pair[1]] = n + a
+        binary[pair[1]] = 1
     for a in range(n):
         b = a
-        length = 0
-        while b != root:
-            length += 1
+        while b != 2 * n - 2:
+            lengths[a] += 1
             b = parent[b]
-        lengths[a] = length
-        max_len = max(max_len, length)
-    codes = np.zeros((n, max_len), np.uint8)
-    points = np.zeros((n, max_len), np.int32)
+    codes = np.zeros((n, lengths.max()), np.uint8)
+    points = np.zeros((n, lengths.max()), np.int32)
     for a in range(n):
         b = a
-        i = lengths[a] - 1
-        while b != root:
+        for i in range(lengths[a] - 1, -1, -1):
             codes[a, i] = binary[b]
             points[a, i] = parent[b] - n
             b = parent[b]
-            i -= 1
     return codes, points, lengths
 
 
@@ -342,19 +303,30 @@ def gradient(f, label, lut, index, alpha):
 
 
 @_jit_inline
+def score(x, row, syn1, label, lut, alpha):
+    """Score of input ``x`` against ``syn1[row]`` for ``label``: (loss, gradient times alpha)."""
+    f = np.float32(0.0)
+    for d in range(syn1.shape[1]):
+        f += x[d] * syn1[row, d]
+    t = table_index(f)
+    return np.float64(loss_term(f, label, lut, t)), gradient(f, label, lut, t, alpha)
+
+
+@_jit_inline
+def update(x, row, syn1, g, xe):
+    """``xe += g * syn1[row]``, then ``syn1[row] += g * x``."""
+    for d in range(syn1.shape[1]):
+        xe[d] += g * syn1[row, d]
+        syn1[row, d] += g * x[d]
+
+
+@_jit_inline
 def logistic_step(neu1, row, label, syn1, alpha, lut, neu1e):
     """One logistic prediction of ``label`` (1 or 0) for output ``row`` (a word or a tree node):
     ``syn1[row]`` moves, the input gradient goes into ``neu1e``; returns the loss."""
-    dim = syn1.shape[1]
-    f = np.float32(0.0)
-    for d in range(dim):
-        f += neu1[d] * syn1[row, d]
-    t = table_index(f)
-    g = gradient(f, label, lut, t, alpha)
-    for d in range(dim):
-        neu1e[d] += g * syn1[row, d]
-        syn1[row, d] += g * neu1[d]
-    return np.float64(loss_term(f, label, lut, t))
+    loss, g = score(neu1, row, syn1, label, lut, alpha)
+    update(neu1, row, syn1, g, neu1e)
+    return loss
 
 
 @_jit_inline
@@ -389,15 +361,22 @@ def negative_step(neu1, target, syn1, alpha, state, ns, neu1e):
 
 
 @_jit_inline
-def hierarchical_step(neu1, target, syn1, alpha, hs, remap, neu1e):
-    """One hierarchical-softmax prediction: a logistic step at each node of ``target``'s path."""
+def hierarchical_step(neu1, target, syn1, alpha, hs, remap, grads, neu1e):
+    """One hierarchical-softmax prediction: a logistic step at each node of ``target``'s path.
+
+    The scores of all nodes are taken before any node moves (``grads``: a float32 buffer of the
+    longest code's length): the nodes of a path differ, so this is the sequential step, but with
+    independent dot products that the CPU overlaps.
+    """
     codes, points, code_lengths, lut = hs
     first, n_hot, ext = remap
     loss = 0.0
     for k in range(code_lengths[target]):
         node = map_row(points[target, k], first, n_hot, ext)
-        loss += logistic_step(neu1, node, 1 - np.int32(codes[target, k]), syn1, alpha, lut,
-                              neu1e)
+        term, grads[k] = score(neu1, node, syn1, 1 - np.int32(codes[target, k]), lut, alpha)
+        loss += term
+    for k in range(code_lengths[target]):
+        update(neu1, map_row(points[target, k], first, n_hot, ext), syn1, grads[k], neu1e)
     return loss
 
 

@@ -1,21 +1,15 @@
 """Numba kernels of word2vec: one block loop, composed per mode from the steps of :mod:`._w2v_core`.
 
-Every training kernel walks one *block* of the encoded corpus -- a run of consecutive segments
-(documents, or pieces of long documents) -- in two phases:
+A kernel walks one *block* of the encoded corpus (consecutive segments: documents, or pieces of
+long ones) in two phases: **decide** (subsample the tokens into a compact buffer, draw each kept
+position's window), then **learn** (walk the windows and update the shared matrices in place,
+Hogwild as the C tool does; the hot rows in the thread's own copy, see :mod:`._w2v_core`).
 
-1. **decide** (no arithmetic on vectors): subsample the block's tokens with the keep
-   probabilities into a compact buffer, and draw each kept position's shrunk window;
-2. **learn**: walk the compact buffer window by window and update the shared matrices in place
-   (Hogwild: threads update the same matrices without locks, as the C tool does), the hot rows in
-   the thread's own copy (see :func:`~._w2v_core.sync_hot`).
-
-:func:`_block_loop` is that walk, written once; what differs between modes is the *window step*
-it calls for each centre (CBOW: the context's mean predicts the masked tokens; skip-gram: each
-context word predicts the centre; the batched forms of both, whose targets are drawn one centre
-ahead so that their rows can be prefetched) and the *loss step* that one prediction takes
-(:func:`~._w2v_core.negative_step`, :func:`~._w2v_core.hierarchical_step`,
-:func:`~._w2v_core.softmax_step`).  Each kernel below is the loop specialised for one mode: the
-mode's constants are inlined, so the compiler drops the branches of the other modes.
+:func:`_block_loop` is that walk, written once.  What differs between modes is the *window step*
+it calls per centre (CBOW, skip-gram, and their batched forms whose negatives are drawn a centre
+ahead so their rows can be prefetched) and the *loss step* of one prediction (negative sampling,
+hierarchical or exact softmax, from :mod:`._w2v_core`).  Both are chosen while a kernel is typed,
+from the mode's literal constants, so each kernel compiles its own mode only.
 
 Every kernel is ``kernel(block, state, alpha, setup) -> (loss, predictions)``: the summed
 negative log-likelihood (float64) of the predictions it made and their number, so the caller can
@@ -40,23 +34,18 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-from ._w2v_core import (  # noqa: F401 -- re-exported: the table builders live in _w2v_core
-    build_alias,
-    build_huffman,
+from ._w2v_core import (
     draw_negative,
-    gradient,
     hierarchical_step,
-    loss_term,
-    make_tables,
     map_row,
     negative_step_remap,
     next_random,
     prefetch_row,
-    seed_state,
+    score,
     softmax_step,
     subsample_block,
     sync_hot,
-    table_index,
+    update,
 )
 
 __all__ = [
@@ -74,14 +63,17 @@ SOFTMAX, NEGATIVE, HIERARCHICAL = 0, 1, 2
 CBOW, CBOW_BATCHED, SKIPGRAM, SKIPGRAM_SHARED = 0, 1, 2, 3
 
 
-def work_buffers(max_block: int, dim: int, window: int, negative: int, n_out: int, alloc=None):
-    """``bufs`` of one thread (``alloc(shape, dtype)`` makes each buffer, default zeros)."""
+def work_buffers(max_block: int, dim: int, window: int, negative: int, n_out: int, path: int = 1,
+                 alloc=None):
+    """``bufs`` of one thread for codes of up to ``path`` nodes (``alloc(shape, dtype)`` makes
+    each buffer, default zeros)."""
     alloc = alloc or np.zeros
     return (alloc(max_block, np.int32), alloc(max_block, np.int32),
             alloc(max_block + 2, np.int64), alloc(dim, np.float32), alloc(dim, np.float32),
             alloc((2, max(negative, 1)), np.int32), alloc(negative + 1, np.int32),
-            alloc((2 * window, negative + 1), np.float32), alloc((2 * window, dim), np.float32),
-            alloc(n_out, np.float64), alloc(2 * window + 1, np.int32))
+            alloc((2 * window, max(negative + 1, path)), np.float32),
+            alloc((2 * window, dim), np.float32), alloc(n_out, np.float64),
+            alloc(2 * window + 1, np.int32))
 
 
 def placeholder_tables(lut):
@@ -103,19 +95,19 @@ def _dispatch(stub, table):
     return stub
 
 
-def _negative(kind, neu1, target, syn1, alpha, state, ns, hs, remap, scores, neu1e):
+def _negative(kind, neu1, target, syn1, alpha, state, ns, hs, remap, bufs, neu1e):
     return negative_step_remap(neu1, target, syn1, alpha, state, ns, remap, neu1e)
 
 
-def _hierarchical(kind, neu1, target, syn1, alpha, state, ns, hs, remap, scores, neu1e):
-    return hierarchical_step(neu1, target, syn1, alpha, hs, remap, neu1e)
+def _hierarchical(kind, neu1, target, syn1, alpha, state, ns, hs, remap, bufs, neu1e):
+    return hierarchical_step(neu1, target, syn1, alpha, hs, remap, bufs[7][0], neu1e)
 
 
-def _softmax(kind, neu1, target, syn1, alpha, state, ns, hs, remap, scores, neu1e):
-    return softmax_step(neu1, target, syn1, alpha, scores, neu1e)
+def _softmax(kind, neu1, target, syn1, alpha, state, ns, hs, remap, bufs, neu1e):
+    return softmax_step(neu1, target, syn1, alpha, bufs[9], neu1e)
 
 
-def _predict(kind, neu1, target, syn1, alpha, state, ns, hs, remap, scores, neu1e):
+def _predict(kind, neu1, target, syn1, alpha, state, ns, hs, remap, bufs, neu1e):
     """One prediction of ``target`` from ``neu1`` with the loss ``kind`` (a literal)."""
 
 
@@ -191,23 +183,13 @@ def _targets(centre, drawn, remap1, targets):
     return n
 
 
-@_jit_inline
-def _score(x, row, syn1, label, lut, alpha):
-    """Score of input ``x`` against ``syn1[row]``: (loss, gradient times alpha)."""
-    f = np.float32(0.0)
-    for d in range(syn1.shape[1]):
-        f += x[d] * syn1[row, d]
-    t = table_index(f)
-    return np.float64(loss_term(f, label, lut, t)), gradient(f, label, lut, t, alpha)
-
-
 # -- window steps: ``step(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, remaps)``
 # for the centre ``kept[i]`` and its window ``kept[lo:hi]``; ``drawn``: the centre's negatives
 # when they are drawn ahead.  Each returns ``(loss, predictions)``.
 def _cbow(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, remaps):
     """CBOW: the visible context's mean predicts each masked token in turn."""
     (syn0, syn1), bufs, ns, hs, cbow_mean = setup[1], setup[3], setup[4], setup[5], setup[6][0]
-    neu1, neu1e, scores, masked = bufs[3], bufs[4], bufs[9], bufs[10]
+    neu1, neu1e, masked = bufs[3], bufs[4], bufs[10]
     if masks > 1:
         _draw_masks(state, lo, hi, i, masks, masked)
     count = _gather(syn0, kept, lo, hi, i, masks, masked, remaps[0], cbow_mean, neu1, neu1e)
@@ -215,7 +197,7 @@ def _cbow(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, remaps
     n = 0
     for j in range(lo, hi):
         if _masked(j, i, lo, masks, masked):
-            loss += _predict(kind, neu1, kept[j], syn1, alpha, state, ns, hs, remaps[1], scores,
+            loss += _predict(kind, neu1, kept[j], syn1, alpha, state, ns, hs, remaps[1], bufs,
                              neu1e)
             n += 1
     _scatter(syn0, kept, lo, hi, i, masks, masked, remaps[0], cbow_mean, count, neu1e)
@@ -232,14 +214,10 @@ def _cbow_batched(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup
     n_targets = _targets(kept[i], drawn, remaps[1], targets)
     loss = 0.0
     for k in range(n_targets):
-        term, grads[k] = _score(neu1, targets[k], syn1, 1 if k == 0 else 0, lut, alpha)
+        term, grads[k] = score(neu1, targets[k], syn1, 1 if k == 0 else 0, lut, alpha)
         loss += term
     for k in range(n_targets):
-        row = targets[k]
-        g = grads[k]
-        for d in range(syn1.shape[1]):
-            neu1e[d] += g * syn1[row, d]
-            syn1[row, d] += g * neu1[d]
+        update(neu1, targets[k], syn1, grads[k], neu1e)
     _scatter(syn0, kept, lo, hi, i, 1, bufs[10], remaps[0], cbow_mean, count, neu1e)
     return loss, 1
 
@@ -247,7 +225,7 @@ def _cbow_batched(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup
 def _skipgram(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, remaps):
     """Skip-gram: each context word predicts the centre on its own (the C tool's pairing)."""
     (syn0, syn1), bufs, ns, hs = setup[1], setup[3], setup[4], setup[5]
-    neu1e, scores = bufs[4], bufs[9]
+    neu1e = bufs[4]
     loss = 0.0
     for j in range(lo, hi):
         if j == i:
@@ -255,7 +233,7 @@ def _skipgram(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, re
         c = map_row(kept[j], remaps[0][0], remaps[0][1], remaps[0][2])
         for d in range(syn0.shape[1]):
             neu1e[d] = 0.0
-        loss += _predict(kind, syn0[c], kept[i], syn1, alpha, state, ns, hs, remaps[1], scores,
+        loss += _predict(kind, syn0[c], kept[i], syn1, alpha, state, ns, hs, remaps[1], bufs,
                          neu1e)
         for d in range(syn0.shape[1]):
             syn0[c, d] += neu1e[d]
@@ -283,7 +261,7 @@ def _skipgram_shared(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, se
             for d in range(dim):
                 inputs[r, d] = syn0[c, d]
             for k in range(n_targets):
-                term, grads[r, k] = _score(inputs[r], targets[k], syn1, 1 if k == 0 else 0, lut,
+                term, grads[r, k] = score(inputs[r], targets[k], syn1, 1 if k == 0 else 0, lut,
                                            alpha)
                 loss += term
             r += 1
@@ -354,17 +332,20 @@ def _block_loop(step, kind, block, state, alpha, setup):
             hi = min(e, i + kept_window[i] + 1)
             if hi - lo < 2:
                 continue
-            if ahead:  # the next centre's negatives, and the rows it will need, fetched now
-                for k in range(negative):
-                    negatives[1 - current, k] = draw_negative(state, ns[0], ns[1])
-                    if negatives[1 - current, k] >= n_hot:
-                        prefetch_row(syn1, negatives[1 - current, k])
-                if i + 1 < n_kept:
-                    if kept[i + 1] >= n_hot:
-                        prefetch_row(syn1, kept[i + 1])
-                    nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
-                    if kept[nxt] >= n_hot:
-                        prefetch_row(syn0, kept[nxt])
+            for k in range(negative):  # the next centre's negatives, their rows fetched now
+                negatives[1 - current, k] = draw_negative(state, ns[0], ns[1])
+                if negatives[1 - current, k] >= n_hot:
+                    prefetch_row(syn1, negatives[1 - current, k])
+            if (ahead or kind == HIERARCHICAL) and i + 1 < n_kept:  # and the rows of the next
+                if kind == HIERARCHICAL:  # the next centre's path below the top 8 levels
+                    for k in range(8, hs[2][kept[i + 1]]):  # (those stay in cache)
+                        node = hs[1][kept[i + 1], k]
+                        prefetch_row(syn1, map_row(node, remaps[1][0], remaps[1][1], remaps[1][2]))
+                elif kept[i + 1] >= n_hot:
+                    prefetch_row(syn1, kept[i + 1])
+                nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
+                if kept[nxt] >= n_hot:
+                    prefetch_row(syn0, kept[nxt])
             term, n = _window(step, kind, masks, negatives[current, :negative], kept, lo, hi, i,
                               alpha, state, setup, remaps)
             loss += term

@@ -5,8 +5,8 @@ from the others.  **CBOW** averages (or sums) the context's input vectors into o
 and scores every candidate centre against it; **skip-gram** lets each context word predict the
 centre on its own.  The prediction is trained with **negative sampling** (the true centre against
 ``negative`` noise tokens drawn from the unigram^0.75 distribution), **hierarchical softmax**
-(binary decisions along the centre's path in a Huffman tree), or -- hook for a later kernel --
-the exact softmax.
+(binary decisions along the centre's path in a Huffman tree), or the exact softmax.  Which
+combinations of settings exist, and which kernel trains each, is one table: :data:`MODES`.
 
 The corpus is read twice (to count, then to encode into one ``int32`` array); every epoch after
 that is a pure array walk in Numba kernels (:mod:`wordspace.models._w2v_kernels`).  Threads take
@@ -449,7 +449,8 @@ class Word2Vec(WordspaceEstimator):
             syn0[ext0:ext0 + n_hot] = base[0]
             syn1[ext1:ext1 + n_hot] = base[1]
         n_scores = len(syn1) if self.loss == "softmax" else 1
-        bufs = K.work_buffers(max_block, dim, window, int(self.negative), n_scores, _private)
+        bufs = K.work_buffers(max_block, dim, window, int(self.negative), n_scores,
+                              tables["hs"][0].shape[1], _private)
         setup = ((tables["keep"], window, bool(self.shrink_windows)), (syn0, syn1),
                  (base, first1, ext0, ext1, SYNC_TOKENS), bufs, tables["ns"], tables["hs"],
                  (bool(self.cbow_mean), int(self.masks), K.LOSS_KINDS[self.loss]))
@@ -486,7 +487,7 @@ class Word2Vec(WordspaceEstimator):
                 for t in range(workers)]
 
     def _train_epochs(self, encoded: EncodedCorpus, epochs: int) -> None:
-        from . import _w2v_kernels as K
+        from . import _w2v_core as C
 
         workers = int(self.workers or os.cpu_count() or 1)
         seg_offsets = _segments(encoded.offsets)
@@ -532,7 +533,7 @@ class Word2Vec(WordspaceEstimator):
 
         def work(thread: int, epoch: int) -> None:
             state = _private(1, np.uint64)
-            state[:] = K.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
+            state[:] = C.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
             run = runners[thread]
             while diverged[0] is None:
                 with claim:
