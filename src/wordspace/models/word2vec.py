@@ -59,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 ARCHITECTURES = ("cbow", "skipgram")
 LOSSES = ("negative", "hierarchical", "softmax")
+#: learning rate by architecture when ``alpha=None`` (measured: README, "Defaults")
+DEFAULT_ALPHA = {"cbow": 0.05, "skipgram": 0.025}
 #: longest run of tokens a window can see: longer documents are cut into segments this long
 #: (gensim and the C tool cut at 10,000 and 1,000 tokens)
 MAX_SEGMENT = 10_000
@@ -141,8 +143,11 @@ class Word2Vec:
         Memory bound while counting (see :meth:`Vocabulary.build`).
     epochs : int
         Passes over the corpus.
-    alpha, min_alpha : float
-        Learning rate, decayed linearly from ``alpha`` to ``min_alpha`` over all tokens of all
+    alpha : float, optional
+        Initial learning rate (default: 0.05 for CBOW, 0.025 for skip-gram, chosen by
+        measurement: see the README's "Defaults").
+    min_alpha : float
+        The learning rate decays linearly from ``alpha`` to ``min_alpha`` over all tokens of all
         epochs.
     cbow_mean : bool
         CBOW hidden vector = mean of the context vectors (else their sum).
@@ -197,7 +202,7 @@ class Word2Vec:
     def __init__(self, vector_size: int = 100, window: int = 5, architecture: str = "cbow",
                  loss: str = "negative", negative: int = 5, ns_exponent: float = 0.75,
                  sample: float = 1e-3, min_count: int = 5, max_vocab_size: int | None = None,
-                 epochs: int = 5, alpha: float = 0.025, min_alpha: float = 0.0001,
+                 epochs: int = 5, alpha: float | None = None, min_alpha: float = 0.0001,
                  cbow_mean: bool = True, tied: bool = False, masks: int = 1,
                  shared_negatives: bool = True, workers: int | None = None, seed: int = 1,
                  shrink_windows: bool = True, cache_dir=None, callbacks=()):
@@ -262,11 +267,12 @@ class Word2Vec:
         if self.max_vocab_size is not None:
             check_positive("max_vocab_size", self.max_vocab_size, integer=True)
         check_positive("epochs", self.epochs, integer=True)
-        check_positive("alpha", self.alpha)
+        if self.alpha is not None:
+            check_positive("alpha", self.alpha)
         check_positive("min_alpha", self.min_alpha, allow_zero=True)
-        if self.min_alpha > self.alpha:
+        if self.min_alpha > self._initial_alpha():
             raise ParameterError(f"min_alpha ({self.min_alpha}) must not exceed alpha "
-                                 f"({self.alpha})")
+                                 f"({self._initial_alpha()})")
         check_positive("masks", self.masks, integer=True)
         if self.masks >= 2 * self.window + 1:
             raise ParameterError(f"masks ({self.masks}) must be smaller than the window's "
@@ -284,6 +290,12 @@ class Word2Vec:
             raise ParameterError("callbacks must be callables f(model, epoch)")
         if self.loss == "softmax" or self.masks > 1:
             self._softmax_module()
+
+    def _initial_alpha(self) -> float:
+        """``alpha``, or the architecture's default learning rate when it is None."""
+        if self.alpha is not None:
+            return float(self.alpha)
+        return DEFAULT_ALPHA.get(self.architecture, DEFAULT_ALPHA["cbow"])
 
     def _softmax_module(self):
         """The kernels for the exact softmax and for several masks (a separate module).
@@ -551,7 +563,7 @@ class Word2Vec:
         runners = [self._block_runner(tables, max_block + 1, rows[t]) for t in range(workers)]
         ids = encoded.ids
         planned = float(total) * epochs
-        alpha0, alpha1 = float(self.alpha), float(self.min_alpha)
+        alpha0, alpha1 = self._initial_alpha(), float(self.min_alpha)
         raw_tokens = encoded.n_raw_tokens or total
         done = _private(workers, np.int64)
         losses = _private(workers, np.float64)
