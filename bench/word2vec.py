@@ -50,7 +50,9 @@ MODES = {
     # wordspace's exact skip-gram (a draw of negatives per pair, as gensim); gensim runs sg-neg
     "sg-neg-exact": dict(architecture="skipgram", loss="negative", shared_negatives=False),
 }
-SETTINGS = dict(vector_size=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=5)
+# alpha explicit: our default depends on the architecture, gensim's is 0.025 for both
+SETTINGS = dict(vector_size=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=5,
+                alpha=0.025)
 
 
 def evaluate(keyed_vectors) -> dict:

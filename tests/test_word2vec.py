@@ -166,6 +166,42 @@ def test_private_hot_rows_with_several_threads(monkeypatch, architecture, loss):
     np.testing.assert_allclose(model.loss_history_, single.loss_history_, rtol=0.05)
 
 
+def test_initial_vectors_are_uniform_in_plus_minus_one_over_dim():
+    """gensim 4's start, twice the C tool's [-0.5, 0.5) / dim (see ``_init_weights``)."""
+    model = Word2Vec(vector_size=50, seed=4)
+    model.vocabulary_ = Vocabulary([f"w{i}" for i in range(400)], np.arange(400, 0, -1))
+    model._init_weights()
+    v = model.input_vectors_ * 50
+    assert v.dtype == np.float32 and v.min() >= -1.0 and v.max() < 1.0
+    assert v.min() < -0.99 and v.max() > 0.99 and abs(v.mean()) < 0.01
+    assert np.isclose(v.std(), 1 / np.sqrt(3), rtol=0.01)
+    assert not model.output_vectors_.any()
+
+
+@pytest.mark.parametrize("architecture, given, first", [
+    ("cbow", None, 0.05), ("skipgram", None, 0.025), ("cbow", 0.01, 0.01)])
+def test_default_learning_rate_depends_on_the_architecture(monkeypatch, architecture, given,
+                                                           first):
+    original = Word2Vec._block_runner
+    rates = []
+
+    def recording(self, tables, max_block, rows=None):
+        run = original(self, tables, max_block, rows)
+
+        def wrapped(state, ids, seg_offsets, s0, s1, alpha):
+            rates.append(alpha)
+            return run(state, ids, seg_offsets, s0, s1, alpha)
+        return wrapped
+
+    monkeypatch.setattr(Word2Vec, "_block_runner", recording)
+    model = Word2Vec(**{**SMALL, "epochs": 1}, architecture=architecture, alpha=given)
+    assert model.alpha is given and "alpha" not in repr(model) if given is None else True
+    model.fit(CORPUS[:50])
+    assert rates[0] == pytest.approx(first)
+    with pytest.raises(ParameterError, match="min_alpha"):
+        Word2Vec(architecture=architecture, alpha=given, min_alpha=first * 1.5).fit(CORPUS[:5])
+
+
 def test_callbacks_run_after_every_epoch():
     seen = []
     Word2Vec(**{**SMALL, "epochs": 3}, callbacks=[lambda m, e: seen.append(

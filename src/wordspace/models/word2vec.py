@@ -46,6 +46,7 @@ from ..errors import (
     CorpusError,
     ModelFormatError,
     ParameterError,
+    TrainingError,
     check_choice,
     check_positive,
 )
@@ -58,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 ARCHITECTURES = ("cbow", "skipgram")
 LOSSES = ("negative", "hierarchical", "softmax")
+#: learning rate by architecture when ``alpha=None`` (measured: README, "Defaults")
+DEFAULT_ALPHA = {"cbow": 0.05, "skipgram": 0.025}
 #: longest run of tokens a window can see: longer documents are cut into segments this long
 #: (gensim and the C tool cut at 10,000 and 1,000 tokens)
 MAX_SEGMENT = 10_000
@@ -172,8 +175,11 @@ class Word2Vec(WordspaceEstimator):
         Memory bound while counting (see :meth:`Vocabulary.build`).
     epochs : int
         Passes over the corpus.
-    alpha, min_alpha : float
-        Learning rate, decayed linearly from ``alpha`` to ``min_alpha`` over all tokens of all
+    alpha : float, optional
+        Initial learning rate (default: 0.05 for CBOW, 0.025 for skip-gram, chosen by
+        measurement: see the README's "Defaults").
+    min_alpha : float
+        The learning rate decays linearly from ``alpha`` to ``min_alpha`` over all tokens of all
         epochs.
     cbow_mean : bool
         CBOW hidden vector = mean of the context vectors (else their sum).
@@ -228,7 +234,7 @@ class Word2Vec(WordspaceEstimator):
     def __init__(self, vector_size: int = 100, window: int = 5, architecture: str = "cbow",
                  loss: str = "negative", negative: int = 5, ns_exponent: float = 0.75,
                  sample: float = 1e-3, min_count: int = 5, max_vocab_size: int | None = None,
-                 epochs: int = 5, alpha: float = 0.025, min_alpha: float = 0.0001,
+                 epochs: int = 5, alpha: float | None = None, min_alpha: float = 0.0001,
                  cbow_mean: bool = True, tied: bool = False, masks: int = 1,
                  shared_negatives: bool = True, workers: int | None = None, seed: int = 1,
                  shrink_windows: bool = True, cache_dir=None, callbacks=()):
@@ -272,11 +278,12 @@ class Word2Vec(WordspaceEstimator):
         if self.max_vocab_size is not None:
             check_positive("max_vocab_size", self.max_vocab_size, integer=True)
         check_positive("epochs", self.epochs, integer=True)
-        check_positive("alpha", self.alpha)
+        if self.alpha is not None:
+            check_positive("alpha", self.alpha)
         check_positive("min_alpha", self.min_alpha, allow_zero=True)
-        if self.min_alpha > self.alpha:
+        if self.min_alpha > self._initial_alpha():
             raise ParameterError(f"min_alpha ({self.min_alpha}) must not exceed alpha "
-                                 f"({self.alpha})")
+                                 f"({self._initial_alpha()})")
         check_positive("masks", self.masks, integer=True)
         if self.masks >= 2 * self.window + 1:
             raise ParameterError(f"masks ({self.masks}) must be smaller than the window's "
@@ -298,6 +305,12 @@ class Word2Vec(WordspaceEstimator):
     def _mode(self) -> tuple:
         return (self.architecture, self.loss, self.masks > 1, bool(self.tied),
                 bool(self.shared_negatives))
+
+    def _initial_alpha(self) -> float:
+        """``alpha``, or the architecture's default learning rate when it is None."""
+        if self.alpha is not None:
+            return float(self.alpha)
+        return DEFAULT_ALPHA.get(self.architecture, DEFAULT_ALPHA["cbow"])
 
     def _kernel_name(self) -> str:
         """The kernel of this mode (see :data:`MODES`); ParameterError when there is none."""
@@ -398,10 +411,14 @@ class Word2Vec(WordspaceEstimator):
         return encoded
 
     def _init_weights(self) -> None:
+        # uniform in [-1, 1) / dim, as gensim 4 (the C tool: [-0.5, 0.5) / dim).  With output
+        # vectors starting at zero, the first steps scale with the input vectors; the C tool's
+        # half-size start cost CBOW 0.4 point of analogies on a 3M-token corpus (3 epochs)
         n, dim = len(self.vocabulary_), self.vector_size
         rng = np.random.default_rng(self.seed)
         syn0 = rng.random((n, dim), dtype=np.float32)
-        syn0 -= np.float32(0.5)
+        syn0 *= np.float32(2.0)
+        syn0 -= np.float32(1.0)
         syn0 /= np.float32(dim)
         self.input_vectors_ = syn0
         if self.tied:
@@ -517,7 +534,7 @@ class Word2Vec(WordspaceEstimator):
         runners = [self._block_runner(tables, max_block + 1, rows[t]) for t in range(workers)]
         ids = encoded.ids
         planned = float(total) * epochs
-        alpha0, alpha1 = float(self.alpha), float(self.min_alpha)
+        alpha0, alpha1 = self._initial_alpha(), float(self.min_alpha)
         raw_tokens = encoded.n_raw_tokens or total
         done = _private(workers, np.int64)
         losses = _private(workers, np.float64)
@@ -576,9 +593,10 @@ class Word2Vec(WordspaceEstimator):
                 if diverged[0] is not None or not (np.isfinite(self.input_vectors_).all()
                                                    and np.isfinite(self.output_vectors_).all()):
                     loss = "not finite" if diverged[0] is None else f"{diverged[0]:.3g}"
-                    raise ParameterError(
+                    raise TrainingError(
                         f"training diverged in epoch {epoch + 1} (mean loss {loss} per "
-                        f"prediction): the learning rate alpha={self.alpha:g} is too large")
+                        f"prediction): the learning rate alpha={self._initial_alpha():g} is too "
+                        "large")
                 processed_before += total
                 self._show(bar, local_epoch, total, done, losses, predictions, learning_rate())
                 n_predictions = int(predictions.sum())
