@@ -55,11 +55,12 @@ def test_skipgram_with_several_masks_no_longer_runs_the_exact_softmax():
 
 @pytest.mark.parametrize("key", SUPPORTED, ids=str)
 def test_every_supported_mode_learns_the_planted_synonyms(key):
-    """The weakest are tied weights with two masks: 21 and 22 of the 24 tokens have their partner
-    as nearest neighbour (negative sampling, softmax); every other mode has all 24."""
+    """The weakest are tied weights with two masks: over seeds 1-6, 19 to 24 of the 24 tokens
+    (negative sampling) and 22 to 24 (softmax) have their partner as nearest neighbour, against
+    about 1 by chance; every other mode has all 24."""
     model = Word2Vec(**settings(key), **SMALL).fit(CORPUS)
     assert model.loss_history_[-1] < model.loss_history_[0]
-    assert partner_hits(model) >= (0.85 if key[2] and key[3] else 1.0)
+    assert partner_hits(model) >= (0.75 if key[2] and key[3] else 1.0)
 
 
 # -- the first steps against a numpy reference of the objective ---------------------------------
