@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["csr_times_dense"]
+__all__ = ["csr_times_dense", "csr_transpose_times_dense"]
 
 
 @numba.njit(parallel=True, fastmath=True, nogil=True, cache=True)
@@ -31,4 +31,34 @@ def csr_times_dense(matrix, dense: np.ndarray) -> np.ndarray:
     dense = np.ascontiguousarray(dense, dtype=matrix.dtype)
     out = np.empty((matrix.shape[0], dense.shape[1]), dtype=matrix.dtype)
     _csr_dense(matrix.indptr, matrix.indices, matrix.data, dense, out)
+    return out
+
+
+@numba.njit(parallel=True, fastmath=True, nogil=True, cache=True)
+def _csr_t_dense(indptr, indices, data, dense, out, n_parts):  # pragma: no cover - compiled
+    width = dense.shape[1]
+    for part in numba.prange(n_parts):
+        first, last = part * width // n_parts, (part + 1) * width // n_parts
+        for j in range(out.shape[0]):
+            for c in range(first, last):
+                out[j, c] = 0.0
+        for i in range(len(indptr) - 1):
+            source = dense[i]
+            for position in range(indptr[i], indptr[i + 1]):
+                value = data[position]
+                row = out[indices[position]]
+                for c in range(first, last):
+                    row[c] += value * source[c]
+
+
+def csr_transpose_times_dense(matrix, dense: np.ndarray) -> np.ndarray:
+    """``matrix.T @ dense`` for a CSR ``matrix``, without a transposed copy of it.
+
+    Each thread scatters into its own slice of the columns of the result, so threads never
+    write the same place and no private buffers are needed.
+    """
+    dense = np.ascontiguousarray(dense, dtype=matrix.dtype)
+    out = np.empty((matrix.shape[1], dense.shape[1]), dtype=matrix.dtype)
+    n_parts = max(1, min(numba.get_num_threads(), dense.shape[1]))
+    _csr_t_dense(matrix.indptr, matrix.indices, matrix.data, dense, out, n_parts)
     return out

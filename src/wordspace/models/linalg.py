@@ -128,8 +128,11 @@ def best_decoder_for(V, X=None) -> np.ndarray:
 def frobenius_norm_squared(X) -> float:
     """``||X||_F^2`` of a dense or sparse matrix, accumulated in float64."""
     if sp.issparse(X):
-        data = X.data.astype(np.float64, copy=False)
-        return float(data @ data)
+        total, step = 0.0, 1 << 20           # float64 sums of slices: no float64 copy of X
+        for start in range(0, len(X.data), step):
+            piece = X.data[start:start + step].astype(np.float64)
+            total += float(piece @ piece)
+        return total
     X = np.asarray(X, dtype=np.float64)
     return float(np.einsum("ij,ij->", X, X))
 
@@ -188,7 +191,7 @@ def subspace_angles(A, B, degrees: bool = False) -> np.ndarray:
 def svd_flip(U: np.ndarray, Vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fix the signs of singular vector pairs: the largest entry of each row of ``Vt`` is positive.
 
-    ``Vt`` is flipped in place when it is writeable.
+    ``Vt`` is flipped in place when it is writeable, ``U`` when it owns its writeable data.
     """
     rows = np.arange(Vt.shape[0])
     signs = np.sign(Vt[rows, np.argmax(np.abs(Vt), axis=1)])
@@ -197,6 +200,9 @@ def svd_flip(U: np.ndarray, Vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         Vt *= signs[:, None].astype(Vt.dtype)
     else:
         Vt = Vt * signs[:, None]
+    if U.flags.writeable and U.flags.owndata:
+        U *= signs.astype(U.dtype)
+        return U, Vt
     return U * signs, Vt
 
 
@@ -250,7 +256,8 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     Returns
     -------
     U : array (n, k), s : array (k,), Vt : array (k, d)
-        Signs fixed by :func:`svd_flip`; ``s`` descending, float64.
+        Signs fixed by :func:`svd_flip`; ``U`` and ``Vt`` in ``dtype``, ``s`` descending,
+        float64.
 
     Examples
     --------
@@ -273,14 +280,14 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
         X = X.astype(dtype)
     elif not sp.issparse(X):
         X = np.asarray(X, dtype=dtype)
-    X_t = X.T.tocsr() if sp.issparse(X) else X.T              # row-major transpose: fast X^T @
     if sp.issparse(X) and X.dtype in (np.float32, np.float64):
-        from ._linalg_kernels import csr_times_dense
+        from ._linalg_kernels import csr_times_dense, csr_transpose_times_dense
 
-        X, X_t = sp.csr_matrix(X), X_t
+        X = sp.csr_matrix(X)                  # X^T products scatter from CSR: no copy of X^T
         times, times_t = (lambda block: csr_times_dense(X, block),
-                          lambda block: csr_times_dense(X_t, block))
+                          lambda block: csr_transpose_times_dense(X, block))
     else:
+        X_t = X.T
         times, times_t = (lambda block: np.asarray(X @ block),
                           lambda block: np.asarray(X_t @ block))
     bar = progress(total=2 * n_iter + 2, desc=desc, unit=" passes")
@@ -303,6 +310,7 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     U_small, s, W_t = np.linalg.svd(small.T, full_matrices=False)
     Vt = np.ascontiguousarray((cobasis @ W_t[:n_components].T.astype(cobasis.dtype)).T)
     del cobasis
-    U = basis.astype(np.float64) @ U_small[:, :n_components]
+    U = basis @ U_small[:, :n_components].astype(basis.dtype)    # n x k in the blocks' dtype
+    del basis
     U, Vt = svd_flip(U, Vt)
     return U, s[:n_components], Vt
