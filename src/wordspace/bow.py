@@ -73,7 +73,7 @@ logger = logging.getLogger(__name__)
 TF_WEIGHTINGS = ("count", "binary", "tf", "log")
 IDF_KINDS = ("smooth", "plain")
 GLOBAL_WEIGHTINGS = ("idf", "entropy")
-_CHUNK_TOKENS = 1 << 20
+_CHUNK_TOKENS = 1 << 18
 
 
 def parse_weighting(weighting: str) -> tuple[str, str | None]:
