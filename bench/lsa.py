@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-METHODS = ("wordspace", "sklearn", "gensim")
+METHODS = ("wordspace", "wordspace-1t", "sklearn", "gensim")
 
 
 def rss_mb() -> float:
@@ -80,11 +80,11 @@ def run_child(method: str, corpus: str, k: int, n_iter: int, out: str) -> dict:
     base = rss_mb()
     stop = load_stopwords("english")
     start = time.perf_counter()
-    if method == "wordspace":
+    if method.startswith("wordspace"):
         from wordspace.models.lsa import LSA
 
-        model = LSA(k, weighting="tfidf", min_count=2, n_iter=n_iter, seed=0).fit(
-            wordspace_corpus(corpus))
+        model = LSA(k, weighting="tfidf", min_count=2, n_iter=n_iter, seed=0,
+                    keep_numbers=True).fit(wordspace_corpus(corpus))
         seconds = time.perf_counter() - start
         tokens, components = model.vocabulary_.tokens, model.components_
         own = model.explained_energy_
@@ -129,8 +129,11 @@ def run_child(method: str, corpus: str, k: int, n_iter: int, out: str) -> dict:
     np.save(out, np.asarray(components, dtype=np.float32))
     with open(out + ".tokens", "w", encoding="utf-8") as handle:
         handle.write("\n".join(tokens))
+    import numba
+
+    threads = numba.get_num_threads() if method.startswith("wordspace") else 1
     return {"method": method, "seconds": seconds, "peak_rss_mb": rss_mb(), "base_rss_mb": base,
-            "own_energy": own, "shape": list(shape)}
+            "own_energy": own, "shape": list(shape), "threads": threads}
 
 
 def reference_energy(corpus: str, results: list[dict], files: dict) -> None:
@@ -138,7 +141,7 @@ def reference_energy(corpus: str, results: list[dict], files: dict) -> None:
     from wordspace.bow import BagOfWords
     from wordspace.models.linalg import captured_energy
 
-    bow = BagOfWords(weighting="tfidf", min_count=2, stopwords="english")
+    bow = BagOfWords(weighting="tfidf", min_count=2, stopwords="english", keep_numbers=True)
     X = bow.fit_transform(wordspace_corpus(corpus))
     index = bow.vocabulary_.index
     for result in results:
@@ -170,7 +173,8 @@ def main() -> None:
     if not DATA.is_dir():
         sys.exit(f"shared data not found at {DATA}")
     print(f"load average before: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()}), "
-          f"BLAS threads per child: {args.threads}")
+          f"BLAS threads per child: {args.threads}; 'threads' below: Numba threads of our "
+          "kernels (scikit-learn's and gensim's sparse products are single-threaded)")
     for corpus in (("20ng", "big") if args.corpus == "both" else (args.corpus,)):
         results, files = [], {}
         folder = tempfile.mkdtemp(prefix="bench-lsa-")
@@ -181,6 +185,8 @@ def main() -> None:
             if args.threads != "default":
                 for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
                     env[name] = args.threads
+            if method == "wordspace-1t":             # our Numba kernels on one thread too
+                env["NUMBA_NUM_THREADS"] = "1"
             child = subprocess.run([sys.executable, __file__, "--child", method, "--corpus", corpus,
                                     "--k", str(args.k), "--n-iter", str(args.n_iter),
                                     "--out", out], capture_output=True, text=True, env=env)
@@ -190,12 +196,12 @@ def main() -> None:
             results.append(json.loads(child.stdout.strip().splitlines()[-1]))
         reference_energy(corpus, results, files)
         print(f"\n== {corpus}: k={args.k}, n_iter={args.n_iter}")
-        print(f"{'method':10s} {'units x tokens':>18s} {'seconds':>8s} {'peak MB':>8s} "
-              f"{'base MB':>8s} {'energy':>8s} {'own':>8s}")
+        print(f"{'method':13s} {'units x tokens':>18s} {'threads':>7s} {'seconds':>8s} "
+              f"{'peak MB':>8s} {'base MB':>8s} {'energy':>8s} {'own':>8s}")
         for r in results:
-            print(f"{r['method']:10s} {r['shape'][0]:>9,d} x {r['shape'][1]:<7,d}"
-                  f"{r['seconds']:8.1f} {r['peak_rss_mb']:8.0f} {r['base_rss_mb']:8.0f} "
-                  f"{r['energy']:8.4f} {r['own_energy']:8.4f}")
+            print(f"{r['method']:13s} {r['shape'][0]:>9,d} x {r['shape'][1]:<7,d}"
+                  f"{r['threads']:7d} {r['seconds']:8.1f} {r['peak_rss_mb']:8.0f} "
+                  f"{r['base_rss_mb']:8.0f} {r['energy']:8.4f} {r['own_energy']:8.4f}")
         ours = next((r for r in results if r["method"] == "wordspace"), None)
         for r in results:
             if ours and r is not ours:

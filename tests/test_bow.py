@@ -161,3 +161,42 @@ def test_counts_property(docs, chunk_tokens):
     assert np.array_equal(matrix.toarray(), hand_counts([" ".join(d) for d in docs],
                                                         vocab.tokens))
     assert matrix.sum(axis=0).A1.tolist() == vocab.counts.tolist()
+
+
+def test_vectoriser_saves_and_loads_itself(tmp_path):
+    bow = BagOfWords(weighting="log-entropy", stemmer="english", stopwords="english",
+                     granularity="paragraph").fit(["cats purr\nthe cat purrs", "dogs bark 42"])
+    bow.save(tmp_path / "bow.ws")
+    loaded = BagOfWords.load(tmp_path / "bow.ws")
+    assert loaded.get_params(deep=False).keys() == bow.get_params().keys()
+    assert {n: getattr(loaded, n) for n in BagOfWords.PARAMS} == \
+        {n: getattr(bow, n) for n in BagOfWords.PARAMS}
+    assert loaded.vocabulary_.tokens == bow.vocabulary_.tokens
+    assert loaded.vocabulary_.labels == bow.vocabulary_.labels == ["cats", "purr", "bark", "dogs"]
+    new = ["a cat purrs\ndogs", "42 barking"]
+    assert abs(loaded.transform(new) - bow.transform(new)).max() == 0
+    assert loaded.transform(new).shape == (3, 4)                 # paragraphs are the rows
+
+
+def test_stemmed_corpus_and_tokeniser():
+    from wordspace.corpus import Corpus, make_stemmer
+
+    corpus = Corpus(["Runners running", ["cats", "purrs"]], stemmer="english")
+    assert list(corpus) == [["runner", "run"], ["cat", "purr"]]
+    assert list(corpus.without_stemming()) == [["runners", "running"], ["cats", "purrs"]]
+    with pytest.raises(ParameterError):
+        make_stemmer("nope")
+
+
+def test_weight_counts_is_blockwise():
+    """Weighting blocks of counts with the corpus-wide idf and stacking equals weighting all."""
+    from wordspace.bow import idf_weights, weight_counts
+
+    bow = BagOfWords(weighting="count", normalize=False, min_count=1)
+    counts = bow.fit_transform(DOCS)
+    idf = idf_weights(bow.document_frequency_, counts.shape[0], "smooth")
+    whole = weight_counts(counts, idf, tf="log")
+    half = counts.shape[0] // 2
+    parts = sp.vstack([weight_counts(counts[:half], idf, tf="log"),
+                       weight_counts(counts[half:], idf, tf="log")])
+    assert abs(whole - parts).max() < 1e-7

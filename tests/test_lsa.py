@@ -298,5 +298,67 @@ def test_lee_document_similarity_matches_gensim_threshold():
     assert r >= 0.6, r
 
 
+@pytest.mark.skipif(not (DATA / "eval" / "lee").is_dir(), reason="shared data not available")
+def test_lee_with_our_own_tokeniser_and_stemmer():
+    """The same bar with wordspace's own pipeline: words split at apostrophes and hyphens,
+    English Snowball stemming, numbers and stopwords dropped, log-entropy, k = 200 (README)."""
+    from scipy.stats import pearsonr
+
+    from wordspace.corpus import Corpus
+
+    lee = DATA / "eval" / "lee"
+    options = dict(inner="", encoding="latin-1")
+    ratings = np.loadtxt(lee / "similarities0-1.txt")
+    upper = np.triu_indices(len(ratings), 1)
+    model = LSA(n_components=200, weighting="log-entropy", min_count=1, stemmer="english",
+                algorithm="arpack").fit(Corpus(lee / "lee_background.cor", **options))
+    codes = unit(model.transform(Corpus(lee / "lee.cor", **options)))
+    r = pearsonr((codes @ codes.T)[upper], ratings[upper])[0]
+    assert r >= 0.6, r
+
+
+def test_document_vectors_survive_save_and_load(planted, tmp_path):
+    model, docs, _ = planted
+    model.save(tmp_path / "m.ws")
+    loaded = LSA.load(tmp_path / "m.ws")
+    np.testing.assert_array_equal(loaded.document_vectors_, model.document_vectors_)
+    assert loaded.get_params() == model.get_params()
+    assert abs(loaded.bags(docs) - model.bags(docs)).max() == 0
+
+
+def test_stemmer_merges_forms_and_shows_the_most_frequent(tmp_path):
+    docs = (["the runners were running in races", "a runner runs a race", "runners race"] * 5
+            + ["stocks fell as markets slid", "stock markets rallied", "a market slid"] * 5)
+    model = LSA(n_components=2, min_count=1, stemmer="english", seed=0).fit(docs)
+    tokens, labels = model.vocabulary_.tokens, model.vocabulary_.labels
+    assert "runner" in tokens and "runners" not in tokens          # the columns are stems
+    assert labels[tokens.index("runner")] == "runners"            # 10 "runners" vs 5 "runner"
+    assert labels[tokens.index("race")] == "race"                 # "race" 10, "races" 5
+    assert labels[tokens.index("market")] == "markets"
+    shown = {word for topic in model.topics(topn=5) for word, _ in topic}
+    assert shown <= set(labels) and "runners" in shown
+    assert model.word_vectors.tokens == labels
+    # a new document's inflections land on the same columns
+    x = model.bags(["Running RUNNERS raced"]).toarray()[0]
+    assert x[tokens.index("runner")] > 0 and x[tokens.index("run")] > 0
+    model.save(tmp_path / "s.ws")
+    loaded = LSA.load(tmp_path / "s.ws")
+    assert loaded.vocabulary_.tokens == tokens and loaded.vocabulary_.labels == labels
+    assert abs(loaded.bags(docs) - model.bags(docs)).max() == 0
+    with pytest.raises(ParameterError, match="stemmer"):
+        LSA(stemmer="klingon").fit(docs)
+
+
+def test_topics_have_no_contraction_fragments_or_numbers():
+    docs = (["i don't know, it's 2000 dollars and 000 more: don t", "we didn t pay 100 s"] * 20
+            + ["cats purr and cats meow 3d", "kittens meow and purr"] * 20)
+    model = LSA(n_components=2, min_count=1, seed=0).fit(docs)
+    tokens = set(model.vocabulary_.tokens)
+    assert not tokens & {"don't", "it's", "don", "t", "didn", "s", "2000", "000", "100"}
+    assert {"dollars", "cats", "3d"} <= tokens
+    kept = LSA(n_components=2, min_count=1, keep_numbers=True, seed=0).fit(docs)
+    assert {"2000", "000", "100"} <= set(kept.vocabulary_.tokens)
+
+
 def test_module_exports():
     assert lsa_module.__all__ == ["LSA"]

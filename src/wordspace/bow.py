@@ -50,13 +50,22 @@ from collections import defaultdict
 import numpy as np
 import scipy.sparse as sp
 
+from . import _store
+from ._bow_kernels import TF_CODES, count_units, renumber_rows, weight_rows
 from ._progress import progress
-from .corpus import as_corpus
-from .errors import CorpusError, NotFittedError, ParameterError, check_choice, check_positive
-from .vocab import Vocabulary, load_stopwords
+from .corpus import GRANULARITIES, Corpus, as_corpus, make_stemmer
+from .errors import (
+    CorpusError,
+    ModelFormatError,
+    NotFittedError,
+    ParameterError,
+    check_choice,
+    check_positive,
+)
+from .vocab import Vocabulary, cut, load_stopwords
 
-__all__ = ["BagOfWords", "count_matrix", "count_matrix_and_vocabulary", "parse_weighting",
-           "TF_WEIGHTINGS", "IDF_KINDS",
+__all__ = ["BagOfWords", "weight_counts", "count_matrix", "count_matrix_and_vocabulary",
+           "parse_weighting", "TF_WEIGHTINGS", "IDF_KINDS",
            "GLOBAL_WEIGHTINGS", "idf_weights", "entropy_weights", "normalize_rows"]
 
 logger = logging.getLogger(__name__)
@@ -64,7 +73,7 @@ logger = logging.getLogger(__name__)
 TF_WEIGHTINGS = ("count", "binary", "tf", "log")
 IDF_KINDS = ("smooth", "plain")
 GLOBAL_WEIGHTINGS = ("idf", "entropy")
-_CHUNK_TOKENS = 1 << 20
+_CHUNK_TOKENS = 1 << 18
 
 
 def parse_weighting(weighting: str) -> tuple[str, str | None]:
@@ -90,162 +99,245 @@ def parse_weighting(weighting: str) -> tuple[str, str | None]:
     return tf, global_weight or None
 
 
-def _block(ids: np.ndarray, lengths, n_columns: int) -> sp.csr_matrix:
-    """A CSR block of counts from concatenated ids and the unit lengths (duplicates summed)."""
-    lengths = np.asarray(lengths, dtype=np.int64)
-    rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-    block = sp.csr_matrix((np.ones(len(ids), np.float32), (rows, ids)),
-                          shape=(len(lengths), n_columns), dtype=np.float32)
-    block.sum_duplicates()
-    return block
+class _CountBuilder:
+    """Builds one CSR count matrix unit by unit, in arrays that grow in place.
+
+    Each chunk of tokens (already ids) is appended by a Numba kernel that sums repeated tokens of
+    a unit as it goes (no COO stage, no sort).  The arrays grow by ``ndarray.resize``, which
+    reallocates large blocks in place (``mremap``), so growing never holds two copies.
+    :meth:`finish` renumbers the columns (dropping the ones left out), sorts each row and shrinks
+    the arrays, again in place.
+    """
+
+    def __init__(self):
+        self.indptr = np.zeros(1 << 12, np.int64)
+        self.indices = np.empty(1 << 16, np.int32)
+        self.data = np.empty(1 << 16, np.float32)
+        self.last_row = np.full(1 << 12, -1, np.int64)
+        self.slot = np.zeros(1 << 12, np.int64)
+        self.n_rows = 0
+        self.nnz = 0
+        self.max_row = 0
+
+    @staticmethod
+    def _grow(array: np.ndarray, needed: int, fill=None) -> np.ndarray:
+        if needed <= len(array):
+            return array
+        old = len(array)
+        array.resize(max(needed, old + old // 2), refcheck=False)
+        if fill is not None:
+            array[old:] = fill
+        return array
+
+    def add(self, ids: np.ndarray, lengths: np.ndarray, n_columns: int) -> None:
+        lengths = np.asarray(lengths, dtype=np.int64)
+        self.last_row = self._grow(self.last_row, n_columns, fill=-1)
+        self.slot = self._grow(self.slot, n_columns)
+        self.indptr = self._grow(self.indptr, self.n_rows + len(lengths) + 1)
+        self.indices = self._grow(self.indices, self.nnz + len(ids))
+        self.data = self._grow(self.data, self.nnz + len(ids))
+        if len(lengths):
+            self.max_row = max(self.max_row, int(lengths.max()))
+        self.nnz = count_units(ids, lengths, self.n_rows, self.last_row, self.slot, self.indptr,
+                               self.indices, self.data, self.nnz)
+        self.n_rows += len(lengths)
+
+    def finish(self, mapping: np.ndarray, n_columns: int) -> sp.csr_matrix:
+        """The matrix, column ``c`` becoming ``mapping[c]`` (-1: dropped); rows sorted."""
+        del self.last_row, self.slot
+        indptr = self.indptr
+        indptr.resize(self.n_rows + 1, refcheck=False)
+        nnz = renumber_rows(indptr, self.indices, self.data, np.asarray(mapping, np.int32),
+                            max(self.max_row, 1))
+        indices, data = self.indices, self.data
+        indices.resize(nnz, refcheck=False)
+        data.resize(nnz, refcheck=False)
+        del self.indptr, self.indices, self.data
+        if nnz < 2**31 and n_columns < 2**31:
+            indptr = indptr.astype(np.int32)
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n_columns),
+                               copy=False)
+        matrix.has_sorted_indices = True
+        matrix.has_canonical_format = True
+        return matrix
 
 
-def _stack(blocks: list[sp.csr_matrix], n_columns: int) -> sp.csr_matrix:
-    """Stack CSR blocks (possibly narrower than ``n_columns``) into one CSR matrix, in place."""
-    if not blocks:
-        return sp.csr_matrix((0, n_columns), dtype=np.float32)
-    n_rows = sum(b.shape[0] for b in blocks)
-    nnz = sum(b.nnz for b in blocks)
-    index_dtype = np.int32 if max(nnz, n_columns) < 2**31 else np.int64
-    data = np.empty(nnz, np.float32)
-    indices = np.empty(nnz, index_dtype)
-    indptr = np.empty(n_rows + 1, index_dtype)
-    indptr[0] = 0
-    row = pos = 0
-    while blocks:
-        block = blocks.pop(0)                       # free each block once copied
-        m, z = block.shape[0], block.nnz
-        data[pos:pos + z] = block.data
-        indices[pos:pos + z] = block.indices
-        indptr[row + 1:row + m + 1] = block.indptr[1:] + pos
-        row += m
-        pos += z
-    return sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_columns))
+class _SurfaceColumns(dict):
+    """surface token -> column of a stemmed vocabulary (-1: stopword, number or unknown stem)."""
+
+    def __init__(self, vocabulary: Vocabulary, stem, stop, keep_numbers: bool):
+        super().__init__()
+        self._index, self._stem, self._stop = vocabulary.index, stem, stop
+        self._keep_numbers = keep_numbers
+
+    def __missing__(self, token: str) -> int:
+        if token in self._stop or (not self._keep_numbers and token.isdigit()):
+            column = -1
+        else:
+            column = self._index.get(self._stem([token])[0], -1)
+        self[token] = column
+        return column
 
 
-def count_matrix(corpus, vocabulary: Vocabulary, chunk_tokens: int = _CHUNK_TOKENS
-                 ) -> sp.csr_matrix:
+def _chunks(corpus, chunk_tokens: int, desc: str):
+    """``(tokens, unit lengths)`` chunks of about ``chunk_tokens`` tokens, with a progress bar."""
+    bar = progress(desc=desc, unit=" tokens", unit_scale=True)
+    buffer: list[str] = []
+    lengths: list[int] = []
+    for tokens in corpus:
+        buffer += tokens
+        lengths.append(len(tokens))
+        if len(buffer) >= chunk_tokens:
+            bar.update(len(buffer))
+            yield buffer, lengths
+            buffer, lengths = [], []
+    if lengths:
+        bar.update(len(buffer))
+        yield buffer, lengths
+    bar.close()
+
+
+def count_matrix(corpus, vocabulary: Vocabulary, chunk_tokens: int = _CHUNK_TOKENS, *,
+                 stemmer=None, stopwords=None, keep_numbers: bool = True) -> sp.csr_matrix:
     """The raw count matrix (CSR, float32, units x vocabulary) of ``corpus``, in one pass.
 
     Out-of-vocabulary tokens are dropped; a unit with none left is an all-zero row, so rows keep
-    the corpus's positions.
+    the corpus's positions.  With ``stemmer`` the vocabulary holds stems: each distinct surface
+    token is stemmed once (stopwords and, unless ``keep_numbers``, numbers are dropped by their
+    surface form, as when the vocabulary was cut).
 
     >>> vocab = Vocabulary(["a", "b"])
     >>> count_matrix(["a b a z", "z"], vocab).toarray().tolist()
     [[2.0, 1.0], [0.0, 0.0]]
     """
-    blocks = []
-    for chunk in vocabulary.encode_chunks(corpus, chunk_tokens):
-        blocks.append(_block(chunk.ids, np.diff(chunk.offsets), len(vocabulary)))
-    return _stack(blocks, len(vocabulary))
+    corpus = as_corpus(corpus)
+    stem = make_stemmer(stemmer)
+    if stem is not None:
+        corpus = corpus.without_stemming()
+        lookup = _SurfaceColumns(vocabulary, stem, load_stopwords(stopwords),
+                                 keep_numbers).__getitem__
+    else:
+        index = vocabulary.index
+        lookup = lambda token: index.get(token, -1)  # noqa: E731
+    builder = _CountBuilder()
+    for buffer, lengths in _chunks(corpus, chunk_tokens, "encoding"):
+        ids = np.fromiter(map(lookup, buffer), dtype=np.int32, count=len(buffer))
+        builder.add(ids, lengths, len(vocabulary))
+    return builder.finish(np.arange(len(vocabulary), dtype=np.int32), len(vocabulary))
 
 
 def count_matrix_and_vocabulary(corpus, min_count: int = 1, max_size: int | None = None,
-                                stopwords=None, chunk_tokens: int = _CHUNK_TOKENS
+                                stopwords=None, chunk_tokens: int = _CHUNK_TOKENS, *,
+                                stemmer=None, keep_numbers: bool = True
                                 ) -> tuple[sp.csr_matrix, Vocabulary]:
     """Count the vocabulary and build the count matrix in the *same* single pass.
 
     Every token gets a provisional id the first time it is seen (a ``defaultdict`` whose factory
-    is its own length, called from C inside ``np.fromiter``); afterwards the vocabulary is cut
-    exactly as :meth:`Vocabulary.build` cuts it (stopwords, ``min_count``, ``max_size``; ids by
-    decreasing count, ties alphabetical) and the columns are renumbered with one vectorised
-    gather.  This reads and tokenises the text once instead of twice.
+    is its own length, called from C inside ``np.fromiter``) and goes straight into the count
+    matrix (:class:`_CountBuilder`).  Afterwards the vocabulary is cut by
+    :func:`wordspace.vocab.cut` (stopwords, numbers, ``min_count``, ``max_size``; ids by
+    decreasing count, ties alphabetical) and the columns are renumbered in place.  With
+    ``stemmer`` the *distinct* tokens are stemmed after the pass (stopwords and numbers judged
+    by their surface form), the columns of one stem merged, and each stem shown by its most
+    frequent surface form (:attr:`Vocabulary.surface_forms`).
 
     Returns
     -------
     counts : csr_matrix (units, len(vocabulary)), float32
     vocabulary : Vocabulary
-        The same as ``Vocabulary.build(corpus, min_count, max_size, stopwords=stopwords)``.
+        Without a stemmer, the same as ``Vocabulary.build(corpus, min_count, max_size,
+        stopwords=stopwords)`` (with ``keep_numbers``).
     """
     check_positive("min_count", min_count, integer=True)
     if max_size is not None:
         check_positive("max_size", max_size, integer=True)
     check_positive("chunk_tokens", chunk_tokens, integer=True)
     corpus = as_corpus(corpus)
+    stem = make_stemmer(stemmer)
+    if stem is not None:
+        corpus = corpus.without_stemming()
     stop = load_stopwords(stopwords)
     provisional: defaultdict = defaultdict()
     provisional.default_factory = provisional.__len__
     lookup = provisional.__getitem__
-    blocks: list[sp.csr_matrix] = []
+    builder = _CountBuilder()
     counts = np.zeros(0, np.int64)
-    buffer: list[str] = []
-    lengths: list[int] = []
     n_raw = 0
-    bar = progress(desc="counting and building the matrix", unit=" tokens", unit_scale=True)
-
-    def flush():
-        nonlocal counts
+    for buffer, lengths in _chunks(corpus, chunk_tokens, "counting and building the matrix"):
         ids = np.fromiter(map(lookup, buffer), dtype=np.int32, count=len(buffer))
         n_types = len(provisional)
-        blocks.append(_block(ids, lengths, n_types))
+        builder.add(ids, lengths, n_types)
         grown = np.bincount(ids, minlength=n_types)
         grown[:len(counts)] += counts
         counts = grown
-        bar.update(len(buffer))
-
-    for tokens in corpus:
-        buffer.extend(tokens)
-        lengths.append(len(tokens))
-        if len(buffer) >= chunk_tokens:
-            n_raw += len(buffer)
-            flush()
-            buffer, lengths = [], []
-    if lengths:
         n_raw += len(buffer)
-        flush()
-    bar.close()
-    n_units = sum(b.shape[0] for b in blocks)
-    if n_raw == 0:
-        raise CorpusError(f"corpus {corpus.name} contains no tokens")
+    n_units = builder.n_rows
     tokens = list(provisional)            # insertion order = provisional id order
-    provisional.clear()                   # free the dict; the token list stays
-    keep = counts >= min_count
-    if stop:
-        is_stop = np.fromiter((t in stop for t in tokens), dtype=bool, count=len(tokens))
-        keep &= ~is_stop
-    kept = np.flatnonzero(keep)
-    if len(kept) == 0:
-        if stop and np.any(counts >= min_count):
-            raise CorpusError(f"every token of corpus {corpus.name} that occurs {min_count} "
-                              "times or more is a stopword; pass other stopwords or none")
-        raise CorpusError(f"no token of corpus {corpus.name} occurs {min_count} times or more "
-                          f"(it has {n_raw} tokens); lower min_count")
-    kept_tokens = np.array([tokens[i] for i in kept], dtype=object)
-    order = np.lexsort((kept_tokens, -counts[kept]))  # by count descending, then token
-    if max_size is not None:
-        order = order[:max_size]
-    kept = kept[order]
-    vocabulary = Vocabulary([tokens[i] for i in kept], counts[kept], n_raw_tokens=n_raw,
-                            n_documents=n_units)
+    provisional.clear()
+    if stem is None:
+        kept = cut(tokens, counts, name=corpus.name, n_raw=n_raw, stopwords=stop,
+                   min_count=min_count, max_size=max_size, keep_numbers=keep_numbers)
+        mapping = np.full(len(tokens), -1, np.int32)
+        mapping[kept] = np.arange(len(kept), dtype=np.int32)
+        vocabulary = Vocabulary([tokens[i] for i in kept], counts[kept], n_raw_tokens=n_raw,
+                                n_documents=n_units)
+    else:
+        mapping, vocabulary = _stem_columns(tokens, counts, stem, corpus.name, n_raw, n_units,
+                                            stop, min_count, max_size, keep_numbers)
     logger.info("vocabulary: %d tokens kept of %d distinct, %d tokens in %d units",
                 len(vocabulary), len(tokens), n_raw, n_units)
-    matrix = _stack(blocks, len(tokens))
-    return _renumber_columns(matrix, kept, len(tokens)), vocabulary
+    return builder.finish(mapping, len(vocabulary)), vocabulary
 
 
-def _renumber_columns(matrix: sp.csr_matrix, kept: np.ndarray, n_old: int) -> sp.csr_matrix:
-    """Keep columns ``kept`` (old ids) of ``matrix``, column ``kept[j]`` becoming ``j``."""
-    mapping = np.full(n_old, -1, dtype=matrix.indices.dtype)
-    mapping[kept] = np.arange(len(kept), dtype=mapping.dtype)
-    new_indices = mapping[matrix.indices]
-    present = new_indices >= 0
-    kept_before = np.zeros(len(present) + 1, dtype=np.int64)
-    np.cumsum(present, out=kept_before[1:])
-    indptr = kept_before[matrix.indptr].astype(matrix.indptr.dtype)
-    result = sp.csr_matrix((matrix.data[present], new_indices[present], indptr),
-                           shape=(matrix.shape[0], len(kept)))
-    result.has_sorted_indices = False
-    return result
+def _stem_columns(tokens, counts, stem, name, n_raw, n_units, stop, min_count, max_size,
+                  keep_numbers):
+    """Columns of surface tokens -> columns of stems, and the stemmed vocabulary."""
+    usable = np.ones(len(tokens), dtype=bool)
+    if stop:
+        usable[[i for i, t in enumerate(tokens) if t in stop]] = False
+    if not keep_numbers:
+        usable[[i for i, t in enumerate(tokens) if t.isdigit()]] = False
+    if n_raw and not usable.any():
+        raise CorpusError(f"every token of corpus {name} is a stopword or a number; pass other "
+                          "stopwords or none")
+    surface = np.flatnonzero(usable)
+    stems = stem([tokens[i] for i in surface])
+    stem_ids: defaultdict = defaultdict()
+    stem_ids.default_factory = stem_ids.__len__
+    group = np.fromiter(map(stem_ids.__getitem__, stems), dtype=np.int64, count=len(stems))
+    distinct = list(stem_ids)
+    stem_counts = np.bincount(group, weights=counts[surface], minlength=len(distinct)
+                              ).astype(np.int64)
+    kept = cut(distinct, stem_counts, name=name, n_raw=n_raw, min_count=min_count,
+               max_size=max_size)
+    column_of_stem = np.full(len(distinct), -1, np.int32)
+    column_of_stem[kept] = np.arange(len(kept), dtype=np.int32)
+    mapping = np.full(len(tokens), -1, np.int32)
+    mapping[surface] = column_of_stem[group]
+    # the most frequent surface form of each kept stem (ties: the first seen)
+    order = np.lexsort((-counts[surface], column_of_stem[group]))
+    columns = column_of_stem[group][order]
+    first = order[np.flatnonzero((columns >= 0) & np.r_[True, columns[1:] != columns[:-1]])]
+    forms = [tokens[surface[i]] for i in first]
+    vocabulary = Vocabulary([distinct[i] for i in kept], stem_counts[kept], n_raw_tokens=n_raw,
+                            n_documents=n_units, surface_forms=forms)
+    return mapping, vocabulary
 
 
 class BagOfWords:
     """Weighted bags of words as a sparse matrix, scikit-learn style (``fit`` / ``transform``).
 
+    The one vectoriser of the bag-of-words models: :class:`~wordspace.models.lsa.LSA` and
+    :class:`~wordspace.models.autoencoder.LinearAutoencoder` build theirs from their parameters
+    of the same names (:attr:`PARAMS`) and save and load it with :meth:`state` and
+    :meth:`from_state`.
+
     Parameters
     ----------
     vocabulary : Vocabulary, optional
         Columns of the matrix.  Without it, ``fit`` builds one from the corpus (in the same
-        single pass as the matrix) with ``min_count``, ``max_size`` and ``stopwords``.
+        single pass as the matrix) with ``min_count``, ``max_size``, ``stopwords``,
+        ``keep_numbers`` and ``stemmer``.
     weighting : str
         ``count``, ``binary``, ``tf`` or ``log``, optionally with ``-idf``; ``tfidf`` means
         ``count-idf`` (see the module docstring).
@@ -254,7 +346,19 @@ class BagOfWords:
     normalize : bool
         Scale every row to unit L2 norm (after weighting).
     min_count, max_size, stopwords
-        Vocabulary cut, when no ``vocabulary`` is given (see :meth:`Vocabulary.build`).
+        Vocabulary cut, when no ``vocabulary`` is given (see :func:`wordspace.vocab.cut`).
+    keep_numbers : bool
+        Keep tokens made only of digits (``"2026"``, ``"000"``) in the vocabulary; by default
+        they are dropped (``"3d"`` or ``"1990s"`` stay).
+    stemmer : str, optional
+        Snowball stemmer (``"english"``...; see :func:`wordspace.corpus.make_stemmer`): one
+        column per stem, named by its most frequent surface form in ``vocabulary_.labels``.
+        Stopwords and numbers are judged by the surface form.
+    granularity, window, stride
+        The unit that becomes one row, when the input is not already a :class:`Corpus` at the
+        wanted granularity (see :mod:`wordspace.corpus`); ``None`` keeps the corpus's own.
+    chunk_tokens : int
+        Tokens read between two appends to the matrix.
 
     Attributes
     ----------
@@ -274,11 +378,21 @@ class BagOfWords:
     ((2, 4), ['c', 'a', 'b', 'd'])
     >>> np.round(np.linalg.norm(X.toarray(), axis=1), 6).tolist()   # unit rows; empty stays 0
     [1.0, 0.0]
+    >>> BagOfWords(stemmer="english", stopwords="english").fit(
+    ...     ["the runners ran", "a runner running", "runners run"]).vocabulary_.labels
+    ['runners', 'running', 'ran']
     """
+
+    #: The vectoriser's hyper-parameters that a model re-exposes under the same names.
+    PARAMS = ("weighting", "idf", "normalize", "stopwords", "min_count", "max_size",
+              "keep_numbers", "stemmer", "granularity", "window", "stride")
 
     def __init__(self, vocabulary: Vocabulary | None = None, weighting: str = "tfidf",
                  idf: str = "smooth", normalize: bool = True, min_count: int = 1,
-                 max_size: int | None = None, stopwords=None, chunk_tokens: int = _CHUNK_TOKENS):
+                 max_size: int | None = None, stopwords=None, chunk_tokens: int = _CHUNK_TOKENS,
+                 keep_numbers: bool = False, stemmer: str | None = None,
+                 granularity: str | None = None, window: int | None = None,
+                 stride: int | None = None):
         self.vocabulary = vocabulary
         self.weighting = weighting
         self.idf = idf
@@ -287,15 +401,40 @@ class BagOfWords:
         self.max_size = max_size
         self.stopwords = stopwords
         self.chunk_tokens = chunk_tokens
+        self.keep_numbers = keep_numbers
+        self.stemmer = stemmer
+        self.granularity = granularity
+        self.window = window
+        self.stride = stride
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The hyper-parameters, as passed to ``__init__``."""
+        return {name: getattr(self, name) for name in ("vocabulary", "chunk_tokens", *self.PARAMS)}
 
     def _check_params(self) -> tuple[str, bool]:
         tf, global_weight = parse_weighting(self.weighting)
         check_choice("idf", self.idf, IDF_KINDS)
         check_positive("chunk_tokens", self.chunk_tokens, integer=True)
+        check_positive("min_count", self.min_count, integer=True)
+        if self.max_size is not None:
+            check_positive("max_size", self.max_size, integer=True)
+        if self.granularity is not None:
+            check_choice("granularity", self.granularity, GRANULARITIES)
+        for name in ("normalize", "keep_numbers"):
+            if not isinstance(getattr(self, name), bool | np.bool_):
+                raise ParameterError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        make_stemmer(self.stemmer)
         if self.vocabulary is not None and not isinstance(self.vocabulary, Vocabulary):
             raise ParameterError("vocabulary must be a wordspace Vocabulary, got "
                                  f"{type(self.vocabulary).__name__}")
         return tf, global_weight
+
+    def corpus(self, documents) -> Corpus:
+        """``documents`` as a :class:`Corpus` read at this vectoriser's granularity."""
+        if self.granularity is None:
+            return as_corpus(documents)
+        return as_corpus(documents, granularity=self.granularity, window=self.window,
+                         stride=self.stride)
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, corpus) -> BagOfWords:
@@ -306,12 +445,15 @@ class BagOfWords:
     def fit_counts(self, corpus) -> sp.csr_matrix:
         """Fit on ``corpus`` and return its raw count matrix (one pass over the text)."""
         self._check_params()
+        corpus = self.corpus(corpus)
         if self.vocabulary is None:
             counts, vocabulary = count_matrix_and_vocabulary(
-                corpus, self.min_count, self.max_size, self.stopwords, self.chunk_tokens)
+                corpus, self.min_count, self.max_size, self.stopwords, self.chunk_tokens,
+                stemmer=self.stemmer, keep_numbers=self.keep_numbers)
         else:
             vocabulary = self.vocabulary
-            counts = count_matrix(corpus, vocabulary, self.chunk_tokens)
+            counts = count_matrix(corpus, vocabulary, self.chunk_tokens, stemmer=self.stemmer,
+                                  stopwords=self.stopwords, keep_numbers=self.keep_numbers)
         self._fit_from_counts(counts, vocabulary)
         return counts
 
@@ -339,7 +481,9 @@ class BagOfWords:
     def counts(self, documents) -> sp.csr_matrix:
         """Raw count matrix of ``documents`` (a corpus) over the fitted vocabulary."""
         self._fitted()
-        return count_matrix(documents, self.vocabulary_, self.chunk_tokens)
+        return count_matrix(self.corpus(documents), self.vocabulary_, self.chunk_tokens,
+                            stemmer=self.stemmer, stopwords=self.stopwords,
+                            keep_numbers=self.keep_numbers)
 
     def transform(self, documents) -> sp.csr_matrix:
         """The weighted matrix of ``documents``: a corpus, or a count matrix over the vocabulary."""
@@ -355,23 +499,86 @@ class BagOfWords:
         """Apply the tf weighting, the fitted idf and the row normalisation to a count matrix."""
         self._fitted()
         tf, _ = self._check_params()
-        matrix = counts.astype(np.float32, copy=copy)
-        if not matrix.has_canonical_format:
-            matrix.sum_duplicates()
-        matrix.eliminate_zeros()
-        if tf == "binary":
-            matrix.data[:] = 1.0
-        elif tf == "log":
-            np.log(matrix.data, out=matrix.data)
-            matrix.data += 1.0
-        elif tf == "tf":
-            lengths = np.asarray(matrix.sum(axis=1)).ravel()
-            _scale_rows(matrix, np.divide(1.0, lengths, out=np.zeros_like(lengths),
-                                          where=lengths > 0))
-        matrix.data *= self.idf_[matrix.indices]
-        if self.normalize:
-            normalize_rows(matrix)
-        return matrix
+        return weight_counts(counts, self.idf_, tf=tf, normalize=self.normalize, copy=copy)
+
+    # -- persistence --------------------------------------------------------------------------
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """``(header, arrays)``: what :meth:`from_state` needs, for a model file.
+
+        The header holds the parameters (stopwords as a sorted list unless a name), the
+        number of units and, with a stemmer, the stems (``tokens`` of the file are the surface
+        forms); the arrays are ``counts``, ``idf`` and ``document_frequency``.
+        """
+        self._fitted()
+        params = {name: getattr(self, name) for name in self.PARAMS}
+        if not isinstance(params["stopwords"], str | type(None) | bool):
+            params["stopwords"] = sorted(params["stopwords"])
+        vocabulary = self.vocabulary_
+        header = {"params": params, "n_documents": int(self.n_documents_),
+                  "n_raw_tokens": vocabulary.n_raw_tokens}
+        if vocabulary.surface_forms is not None:
+            header["stems"] = list(vocabulary.tokens)
+        arrays = {"counts": vocabulary.counts, "idf": np.asarray(self.idf_, dtype=np.float64),
+                  "document_frequency": self.document_frequency_}
+        return header, arrays
+
+    @classmethod
+    def from_state(cls, header: dict, arrays: dict, tokens: list[str]) -> BagOfWords:
+        """The fitted vectoriser that :meth:`state` described (``tokens``: the file's tokens)."""
+        params = {name: header["params"][name] for name in cls.PARAMS
+                  if name in header["params"]}
+        stems = header.get("stems")
+        vocabulary = Vocabulary(stems if stems is not None else tokens, arrays["counts"],
+                                n_raw_tokens=header.get("n_raw_tokens", 0),
+                                n_documents=header.get("n_documents", 0),
+                                surface_forms=tokens if stems is not None else None)
+        bow = cls(vocabulary, **params)
+        bow.vocabulary_ = vocabulary
+        bow.idf_ = arrays["idf"]
+        bow.document_frequency_ = arrays["document_frequency"]
+        bow.n_documents_ = header.get("n_documents", 0)
+        return bow
+
+    def save(self, path) -> None:
+        """Write the fitted vectoriser to a wordspace model file (kind ``"bow"``)."""
+        header, arrays = self.state()
+        _store.save(path, "bow", arrays, tokens=self.vocabulary_.labels, **header)
+
+    @classmethod
+    def load(cls, path, mmap: bool = True) -> BagOfWords:
+        """Read a vectoriser written by :meth:`save`."""
+        header, arrays = _store.load(path, mmap=mmap)
+        if header.get("kind") != "bow":
+            raise ModelFormatError(f"{path} holds a {header.get('kind')!r} model, not a "
+                                   "bag-of-words vectoriser")
+        try:
+            return cls.from_state(header, arrays, header["tokens"])
+        except (KeyError, TypeError) as error:
+            raise ModelFormatError(f"{path}: incomplete vectoriser file ({error})") from None
+
+
+def weight_counts(counts: sp.csr_matrix, weights: np.ndarray, tf: str = "count",
+                  normalize: bool = True, copy: bool = True) -> sp.csr_matrix:
+    """Weighted bags from a block of raw counts: ``tf(c) * weights[token]``, rows to unit norm.
+
+    A function of the counts and the global weights only (``weights`` from
+    :func:`idf_weights` of the *corpus-wide* document frequencies, or :func:`entropy_weights`),
+    so a corpus counted in partitions is weighted block by block and the blocks stacked give the
+    matrix of the whole.  ``copy=False`` weights a float32 CSR ``counts`` in place.
+
+    >>> counts = sp.csr_matrix(np.array([[2.0, 1.0], [0.0, 3.0]], np.float32))
+    >>> weight_counts(counts, np.array([1.0, 2.0]), normalize=False).toarray().tolist()
+    [[2.0, 2.0], [0.0, 6.0]]
+    """
+    if tf not in TF_CODES:
+        raise ParameterError(f"tf must be one of {', '.join(TF_CODES)}, got {tf!r}")
+    matrix = sp.csr_matrix(counts, dtype=np.float32, copy=copy)
+    if not matrix.has_canonical_format:
+        matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    weight_rows(matrix.indptr, matrix.indices, matrix.data,
+                np.asarray(weights, dtype=np.float64), TF_CODES[tf], bool(normalize))
+    return matrix
 
 
 def idf_weights(document_frequency: np.ndarray, n_documents: int, kind: str | None

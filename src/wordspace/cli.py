@@ -172,14 +172,14 @@ def _build_model(method: str, options: dict):
         from .models.lsa import LSA
 
         names = ("n_components", "weighting", "stopwords", "min_count", "granularity", "window",
-                 "stride", "seed", "n_iter")
+                 "stride", "seed", "n_iter", "stemmer")
         return LSA(**{k: given[k] for k in names if k in given})
     if method == "autoencoder":
         from .models.autoencoder import LinearAutoencoder
 
         names = ("n_components", "weighting", "stopwords", "min_count", "granularity", "window",
                  "stride", "seed", "epochs", "learning_rate", "batch_size", "optimizer", "tied",
-                 "center")
+                 "center", "stemmer")
         return LinearAutoencoder(**{k: given[k] for k in names if k in given})
     from .models.word2vec import Word2Vec
 
@@ -191,7 +191,7 @@ def _build_model(method: str, options: dict):
 
 
 _BOW_OPTIONS = {"n_components", "min_count", "seed", "granularity", "window", "stride",
-                "weighting", "stopwords"}
+                "weighting", "stopwords", "stemmer"}
 _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not ignored)
     "lsa": _BOW_OPTIONS,
     "autoencoder": _BOW_OPTIONS | {"epochs", "learning_rate", "tied"},
@@ -223,6 +223,8 @@ _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not
 @click.option("--stride", type=click.IntRange(min=1), help="Step between windows.")
 @click.option("--weighting", help="LSA/autoencoder: tfidf, count, binary, tf, log, logidf ...")
 @click.option("--stopwords", help="LSA/autoencoder: 'english' (default), 'none' or a file.")
+@click.option("--stemmer", help="LSA/autoencoder: a Snowball stemmer, e.g. 'english'; topics and "
+              "vectors show each stem's most frequent word.")
 @click.option("--architecture", type=click.Choice(["cbow", "skipgram"]), help="word2vec.")
 @click.option("--loss", type=click.Choice(["negative", "hierarchical", "softmax"]),
               help="word2vec output layer.")

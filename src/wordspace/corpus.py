@@ -56,7 +56,7 @@ from pathlib import Path
 
 from .errors import CorpusError, ParameterError, check_choice, check_positive
 
-__all__ = ["Corpus", "tokenize", "make_tokenizer", "as_corpus", "open_text"]
+__all__ = ["Corpus", "tokenize", "make_tokenizer", "make_stemmer", "as_corpus", "open_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,54 @@ def _token_pattern(inner: str) -> re.Pattern:
     return re.compile(word + "(?:[" + re.escape(inner) + "]" + word + ")*")
 
 
-def make_tokenizer(lowercase: bool = True, inner: str = "'\u2019-") -> Callable[[str], list[str]]:
+class _StemCache(dict):
+    """surface token -> stem, filled on first sight (so each distinct token is stemmed once)."""
+
+    _LIMIT = 1 << 21
+
+    def __init__(self, language: str):
+        super().__init__()
+        import Stemmer
+
+        self.language = language
+        self._stem = Stemmer.Stemmer(language).stemWord
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= self._LIMIT:          # bound the memory on endless vocabularies
+            self.clear()
+        stem = self[token] = self._stem(token)
+        return stem
+
+    def __call__(self, tokens: list[str]) -> list[str]:
+        return list(map(self.__getitem__, tokens))
+
+    def __reduce__(self):
+        return (_StemCache, (self.language,))
+
+
+def make_stemmer(language: str | None) -> Callable[[list[str]], list[str]] | None:
+    """A function stemming a list of tokens with the Snowball stemmer of ``language``.
+
+    ``None`` (or ``False``) gives ``None``: no stemming.  The stemmers are PyStemmer's (the
+    Snowball project's C code): ``"english"`` (Porter2), ``"porter"`` (the original Porter
+    algorithm), ``"german"``, ``"french"``...  Each distinct token is stemmed once and
+    remembered, so a corpus costs one dictionary lookup per token.
+
+    >>> make_stemmer("english")(["running", "runs", "ponies", "caresses"])
+    ['run', 'run', 'poni', 'caress']
+    """
+    if language is None or language is False:
+        return None
+    import Stemmer
+
+    if not isinstance(language, str) or language not in Stemmer.algorithms():
+        raise ParameterError(f"stemmer must be one of {', '.join(Stemmer.algorithms())} or "
+                             f"None, got {language!r}")
+    return _StemCache(language)
+
+
+def make_tokenizer(lowercase: bool = True, inner: str = "'\u2019-", stemmer: str | None = None
+                   ) -> Callable[[str], list[str]]:
     """A tokeniser: unicode words of letters and digits, optionally lowercased.
 
     Parameters
@@ -92,13 +139,22 @@ def make_tokenizer(lowercase: bool = True, inner: str = "'\u2019-") -> Callable[
         Characters kept *inside* a word (between two letters or digits): by default the
         apostrophes and the hyphen, so ``"don't"`` and ``"well-known"`` stay whole.  Pass ``""``
         to split on them.
+    stemmer : str, optional
+        Stem every token with this Snowball stemmer (see :func:`make_stemmer`).
 
     Examples
     --------
     >>> make_tokenizer(inner="")("Well-known, isn't it? 3D_printing")
     ['well', 'known', 'isn', 't', 'it', '3d', 'printing']
+    >>> make_tokenizer(stemmer="english")("The runner was running")
+    ['the', 'runner', 'was', 'run']
     """
     findall = _token_pattern(inner).findall
+    stem = make_stemmer(stemmer)
+    if stem is not None:
+        if lowercase:
+            return lambda text: stem(findall(text.lower()))
+        return lambda text: stem(findall(text))
     if lowercase:
         return lambda text: findall(text.lower())
     return findall
@@ -244,6 +300,10 @@ class Corpus:
         ``str -> list[str]``; by default :func:`make_tokenizer` with ``lowercase`` and ``inner``.
     lowercase, inner
         Options of the default tokeniser.
+    stemmer : str, optional
+        Stem every token (after ``tokenizer``) with this Snowball stemmer, e.g. ``"english"``
+        (see :func:`make_stemmer`).  Models that count bags of words (LSA, the autoencoder) stem
+        the distinct tokens instead, and show each stem as its most frequent surface form.
     granularity : {"document", "paragraph", "window"}
         The unit yielded by iteration (see the module docstring).
     window, stride : int
@@ -263,7 +323,7 @@ class Corpus:
                  lowercase: bool = True, inner: str = "'\u2019-", granularity: str = "document",
                  window: int | None = None, stride: int | None = None, separator: str = "line",
                  encoding: str = "auto", errors: str = "replace",
-                 max_chars: int = _DEFAULT_MAX_CHARS):
+                 max_chars: int = _DEFAULT_MAX_CHARS, stemmer: str | None = None):
         check_choice("granularity", granularity, GRANULARITIES)
         check_choice("separator", separator, SEPARATORS)
         check_choice("errors", errors, ("replace", "strict"))
@@ -280,7 +340,15 @@ class Corpus:
             stride = window if stride is None else check_positive("stride", stride, integer=True)
         elif window is not None and granularity != "window":
             raise ParameterError("window= is only meaningful with granularity='window'")
-        self.tokenizer = tokenizer or make_tokenizer(lowercase, inner)
+        self.stemmer = stemmer or None
+        self.surface_tokenizer = tokenizer or make_tokenizer(lowercase, inner)
+        self._stem = stem = make_stemmer(self.stemmer)
+        if stem is None:
+            self.tokenizer = self.surface_tokenizer
+        elif tokenizer is None:
+            self.tokenizer = make_tokenizer(lowercase, inner, self.stemmer)
+        else:
+            self.tokenizer = lambda text: stem(tokenizer(text))
         self.granularity = granularity
         self.window = window
         self.stride = stride
@@ -295,7 +363,7 @@ class Corpus:
         self._one_shot_used = False
         self._source_options = dict(tokenizer=tokenizer, lowercase=lowercase, inner=inner,
                                     separator=separator, encoding=encoding, errors=errors,
-                                    max_chars=max_chars)
+                                    max_chars=max_chars, stemmer=self.stemmer)
         self._bind(source)
 
     # -- construction -------------------------------------------------------------------------
@@ -332,6 +400,13 @@ class Corpus:
         """The same source read at another granularity."""
         return Corpus(self, granularity=granularity, window=window, stride=stride,
                       **self._source_options)
+
+    def without_stemming(self) -> Corpus:
+        """The same source and granularity with the surface tokens (no stemmer)."""
+        if self.stemmer is None:
+            return self
+        return Corpus(self, granularity=self.granularity, window=self.window,
+                      stride=self.stride, **{**self._source_options, "stemmer": None})
 
     def __repr__(self) -> str:
         unit = self.granularity if self.granularity != "window" else \
@@ -435,7 +510,7 @@ class Corpus:
             if isinstance(document, str):
                 yield tokenizer(document)
             elif isinstance(document, list | tuple):
-                yield list(document)
+                yield list(document) if self._stem is None else self._stem(list(document))
             else:
                 raise CorpusError("each document must be a string or a list of tokens, got "
                                   f"{type(document).__name__}")

@@ -34,7 +34,7 @@ from ._progress import progress
 from .corpus import as_corpus
 from .errors import CorpusError, ParameterError, UnknownWordError, check_positive
 
-__all__ = ["Vocabulary", "EncodedCorpus", "load_stopwords"]
+__all__ = ["Vocabulary", "EncodedCorpus", "load_stopwords", "cut"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +74,9 @@ def load_stopwords(stopwords) -> frozenset[str]:
             except UnicodeDecodeError as error:
                 raise ParameterError(f"stopwords file {path} is not UTF-8 text (byte "
                                      f"{error.start}); expected one word a line") from None
-        return frozenset(w.strip().lower() for w in text.splitlines()
-                         if w.strip() and not w.startswith("#"))
+        words = {w.strip().lower() for w in text.splitlines()
+                 if w.strip() and not w.startswith("#")}
+        return frozenset(words | {w.replace("'", "\u2019") for w in words if "'" in w})
     return frozenset(stopwords)
 
 
@@ -87,21 +88,74 @@ class _ProvisionalIds(dict):
         return value
 
 
-def _select(counter: dict, name: str, n_raw: int, stop, min_count: int,
-            max_size: int | None) -> list[tuple[str, int]]:
-    """The kept ``(token, count)`` pairs of a counter, by count descending then token.
+def cut(tokens: list[str], counts: np.ndarray, *, name, n_raw: int, stopwords=(),
+        min_count: int = 1, max_size: int | None = None, keep_numbers: bool = True
+        ) -> np.ndarray:
+    """The vocabulary cut, the one place it is made: which of ``tokens`` stay, in id order.
 
-    Stopwords are removed from ``counter`` in place.  Raises :class:`CorpusError` when the corpus
-    had no tokens or nothing survives.
+    A token stays unless it is a stopword, a pure number (all digits, when not
+    ``keep_numbers``) or seen fewer than ``min_count`` times; the survivors are ordered by count
+    descending, ties alphabetical, and the first ``max_size`` kept.
+
+    Parameters
+    ----------
+    tokens : list of str
+        Distinct tokens in any order.
+    counts : array of int
+        Count of each token.
+    name : str
+        The corpus, for the error messages.
+    n_raw : int
+        Tokens read from the corpus, for the error messages.
+
+    Returns
+    -------
+    array of int64
+        Positions in ``tokens`` of the kept tokens, in id order.
+
+    Raises
+    ------
+    CorpusError
+        If the corpus had no tokens or nothing survives.
+
+    >>> cut(["b", "a", "the", "7", "c"], np.array([3, 3, 9, 5, 1]), name="x", n_raw=21,
+    ...     stopwords={"the"}, min_count=2, keep_numbers=False).tolist()
+    [1, 0]
     """
     if n_raw == 0:
         raise CorpusError(f"corpus {name} contains no tokens")
-    n_stopped = sum(counter.pop(word, 0) for word in stop)
-    items = [(t, c) for t, c in counter.items() if c >= min_count]
-    if not items:
+    counts = np.asarray(counts, dtype=np.int64)
+    keep = counts >= min_count
+    candidates = np.flatnonzero(keep)
+    dropped = np.zeros(len(tokens), dtype=bool)
+    if stopwords:
+        dropped[[i for i in candidates if tokens[i] in stopwords]] = True
+    if not keep_numbers:
+        dropped[[i for i in candidates if tokens[i].isdigit()]] = True
+    keep &= ~dropped
+    kept = np.flatnonzero(keep)
+    if len(kept) == 0:
+        n_stopped = int(sum(int(c) for t, c in zip(tokens, counts, strict=True)
+                            if t in stopwords)) if stopwords else 0
         raise CorpusError(_nothing_kept(name, min_count, n_raw, n_stopped))
-    items.sort(key=lambda item: (-item[1], item[0]))
-    return items[:max_size] if max_size is not None else items
+    kept_tokens = np.array([tokens[i] for i in kept], dtype=object)
+    order = np.lexsort((kept_tokens, -counts[kept]))   # count descending, then token
+    if max_size is not None:
+        order = order[:max_size]
+    return kept[order]
+
+
+def _select(counter: dict, name: str, n_raw: int, stop, min_count: int,
+            max_size: int | None, keep_numbers: bool = True) -> list[tuple[str, int]]:
+    """The kept ``(token, count)`` pairs of a counter, by count descending then token (see
+    :func:`cut`)."""
+    if n_raw == 0:
+        raise CorpusError(f"corpus {name} contains no tokens")
+    tokens = list(counter)
+    counts = np.fromiter(counter.values(), dtype=np.int64, count=len(tokens))
+    kept = cut(tokens, counts, name=name, n_raw=n_raw, stopwords=stop, min_count=min_count,
+               max_size=max_size, keep_numbers=keep_numbers)
+    return [(tokens[i], int(counts[i])) for i in kept]
 
 
 @dataclass
@@ -138,11 +192,17 @@ class Vocabulary:
         Count of each token (defaults to all ones).
     n_raw_tokens : int
         Tokens read from the corpus, in or out of the vocabulary.
+    surface_forms : sequence of str, optional
+        For a vocabulary of stems: the most frequent surface form of each, what
+        :attr:`labels` shows.
     """
 
     def __init__(self, tokens: Iterable[str], counts=None, n_raw_tokens: int = 0,
-                 n_documents: int = 0):
+                 n_documents: int = 0, surface_forms=None):
         self.tokens = list(tokens)
+        self.surface_forms = None if surface_forms is None else list(surface_forms)
+        if self.surface_forms is not None and len(self.surface_forms) != len(self.tokens):
+            raise ParameterError("tokens and surface forms differ in length")
         self.counts = (np.ones(len(self.tokens), np.int64) if counts is None
                        else np.asarray(counts, dtype=np.int64))
         if len(self.counts) != len(self.tokens):
@@ -326,6 +386,11 @@ class Vocabulary:
 
     def __repr__(self) -> str:
         return f"Vocabulary({len(self)} tokens, {int(self.counts.sum())} occurrences)"
+
+    @property
+    def labels(self) -> list[str]:
+        """The tokens as shown to people: the surface forms of stems, else the tokens."""
+        return self.tokens if self.surface_forms is None else self.surface_forms
 
     @property
     def total(self) -> int:

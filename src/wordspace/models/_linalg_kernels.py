@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["csr_times_dense"]
+__all__ = ["csr_times_dense", "csr_transpose_times_dense"]
 
 
 @numba.njit(parallel=True, fastmath=True, nogil=True, cache=True)
@@ -26,9 +26,50 @@ def _csr_dense(indptr, indices, data, dense, out):  # pragma: no cover - compile
                 row[c] += value * source[c]
 
 
-def csr_times_dense(matrix, dense: np.ndarray) -> np.ndarray:
-    """``matrix @ dense`` for a CSR ``matrix`` and a C-contiguous dense block of the same dtype."""
+def _output(out, shape, dtype) -> np.ndarray:
+    if out is None:
+        return np.empty(shape, dtype=dtype)
+    if out.shape != shape or out.dtype != dtype or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a C-contiguous {dtype} array of shape {shape}")
+    return out
+
+
+def csr_times_dense(matrix, dense: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``matrix @ dense`` for a CSR ``matrix`` and a C-contiguous dense block of the same dtype,
+    written into ``out`` when given (it must not overlap ``dense``)."""
     dense = np.ascontiguousarray(dense, dtype=matrix.dtype)
-    out = np.empty((matrix.shape[0], dense.shape[1]), dtype=matrix.dtype)
+    out = _output(out, (matrix.shape[0], dense.shape[1]), matrix.dtype)
     _csr_dense(matrix.indptr, matrix.indices, matrix.data, dense, out)
+    return out
+
+
+@numba.njit(parallel=True, fastmath=True, nogil=True, cache=True)
+def _csr_t_dense(indptr, indices, data, dense, out, n_parts):  # pragma: no cover - compiled
+    width = dense.shape[1]
+    for part in numba.prange(n_parts):
+        first, last = part * width // n_parts, (part + 1) * width // n_parts
+        for j in range(out.shape[0]):
+            for c in range(first, last):
+                out[j, c] = 0.0
+        for i in range(len(indptr) - 1):
+            source = dense[i]
+            for position in range(indptr[i], indptr[i + 1]):
+                value = data[position]
+                row = out[indices[position]]
+                for c in range(first, last):
+                    row[c] += value * source[c]
+
+
+def csr_transpose_times_dense(matrix, dense: np.ndarray, out: np.ndarray | None = None
+                              ) -> np.ndarray:
+    """``matrix.T @ dense`` for a CSR ``matrix``, without a transposed copy of it (into ``out``
+    when given; it must not overlap ``dense``).
+
+    Each thread scatters into its own slice of the columns of the result, so threads never
+    write the same place and no private buffers are needed.
+    """
+    dense = np.ascontiguousarray(dense, dtype=matrix.dtype)
+    out = _output(out, (matrix.shape[1], dense.shape[1]), matrix.dtype)
+    n_parts = max(1, min(numba.get_num_threads(), dense.shape[1]))
+    _csr_t_dense(matrix.indptr, matrix.indices, matrix.data, dense, out, n_parts)
     return out

@@ -221,6 +221,10 @@ class LinearAutoencoder(WordspaceEstimator):
         left out (``"english"``, a file, a list, or None), rarer tokens dropped, a cap on the
         vocabulary, and the unit that becomes one bag (by default the corpus's own;
         ``"document"``, ``"paragraph"``, or ``"window"``: ``window`` tokens every ``stride``).
+    keep_numbers, stemmer
+        Keep pure-digit tokens (dropped by default); stem with a Snowball stemmer.  These and
+        the parameters above are :class:`~wordspace.bow.BagOfWords`'s ``PARAMS``: the model
+        builds that vectoriser from them and saves and loads it as ``bow_``.
 
     Attributes
     ----------
@@ -269,7 +273,8 @@ class LinearAutoencoder(WordspaceEstimator):
                  center: bool = False, seed: int = 0, idf: str = "smooth",
                  normalize: bool = True, stopwords="english", min_count: int = 2,
                  max_size: int | None = None, granularity: str | None = None,
-                 window: int | None = None, stride: int | None = None):
+                 window: int | None = None, stride: int | None = None,
+                 keep_numbers: bool = False, stemmer: str | None = None):
         self.n_components = n_components
         self.tied = tied
         self.weighting = weighting
@@ -288,6 +293,8 @@ class LinearAutoencoder(WordspaceEstimator):
         self.granularity = granularity
         self.window = window
         self.stride = stride
+        self.keep_numbers = keep_numbers
+        self.stemmer = stemmer
 
     # -- parameters: get_params, set_params, clone and repr from BaseEstimator ---------------
     _fitted_attributes = ("components_",)
@@ -305,22 +312,12 @@ class LinearAutoencoder(WordspaceEstimator):
             raise ParameterError(f"seed must be an integer, got {self.seed!r}")
 
     # -- data ---------------------------------------------------------------------------------
-    def _corpus(self, documents):
-        from ..corpus import as_corpus
-
-        if self.granularity is None:
-            return as_corpus(documents)
-        return as_corpus(documents, granularity=self.granularity, window=self.window,
-                         stride=self.stride)
-
     def _bags(self, corpus):
         """Fit the vectoriser on a corpus and return its weighted bag-of-words matrix."""
         from ..bow import BagOfWords
 
-        bow = BagOfWords(weighting=self.weighting, idf=self.idf, normalize=self.normalize,
-                         min_count=self.min_count, max_size=self.max_size,
-                         stopwords=self.stopwords)
-        X = bow.fit_transform(self._corpus(corpus))
+        bow = BagOfWords(**{name: getattr(self, name) for name in BagOfWords.PARAMS})
+        X = bow.fit_transform(corpus)
         self.bow_ = bow
         self.vocabulary_ = bow.vocabulary_
         return X
@@ -332,7 +329,7 @@ class LinearAutoencoder(WordspaceEstimator):
         if sp.issparse(documents) or isinstance(documents, np.ndarray):
             X = _as_matrix(documents)
         elif getattr(self, "bow_", None) is not None:
-            X = _as_matrix(self.bow_.transform(self._corpus(documents)))
+            X = _as_matrix(self.bow_.transform(documents))
         else:
             raise ParameterError("this model was fitted on a matrix; pass a matrix of bags, "
                                  "not documents")
@@ -621,7 +618,7 @@ class LinearAutoencoder(WordspaceEstimator):
 
         if self.vocabulary_ is None:
             raise NotFittedError("word vectors need a vocabulary: fit on a corpus, not a matrix")
-        return Embeddings(self.vocabulary_.tokens, self.components_.T,
+        return Embeddings(self.vocabulary_.labels, self.components_.T,
                           counts=self.vocabulary_.counts)
 
     @property
@@ -646,18 +643,20 @@ class LinearAutoencoder(WordspaceEstimator):
         params = self.get_params()
         if not isinstance(params["stopwords"], str | type(None) | bool):
             params["stopwords"] = sorted(params["stopwords"])
+        bow = getattr(self, "bow_", None)
         header = {"params": params, "n_samples": self.n_samples_,
                   "n_epochs": getattr(self, "n_epochs_", None),
                   "training_time": getattr(self, "training_time_", None)}
         if self.vocabulary_ is not None:
             arrays["vectors"] = np.ascontiguousarray(self.components_.T)
             arrays["counts"] = self.vocabulary_.counts
-            header["tokens"] = list(self.vocabulary_.tokens)
+            header["tokens"] = list(self.vocabulary_.labels)
             header["n_raw_tokens"] = self.vocabulary_.n_raw_tokens
-        if getattr(self, "bow_", None) is not None:
-            arrays["idf"] = np.asarray(self.bow_.idf_, dtype=np.float64)
-            arrays["document_frequency"] = self.bow_.document_frequency_
-            header["n_documents"] = self.bow_.n_documents_
+        if bow is not None:
+            bow_header, bow_arrays = bow.state()
+            params.update(bow_header.pop("params"))
+            header.update(bow_header)
+            arrays.update(bow_arrays)
         _store.save(path, "autoencoder", arrays, **header)
 
     @classmethod
@@ -681,18 +680,13 @@ class LinearAutoencoder(WordspaceEstimator):
                 from ..bow import BagOfWords
                 from ..vocab import Vocabulary
 
-                vocabulary = Vocabulary(header["tokens"], arrays["counts"],
-                                        n_raw_tokens=header.get("n_raw_tokens", 0),
-                                        n_documents=header.get("n_documents", 0))
-                model.vocabulary_ = vocabulary
                 if "idf" in arrays:
-                    bow = BagOfWords(vocabulary, weighting=model.weighting, idf=model.idf,
-                                     normalize=model.normalize)
-                    bow.vocabulary_ = vocabulary
-                    bow.idf_ = arrays["idf"]
-                    bow.document_frequency_ = arrays["document_frequency"]
-                    bow.n_documents_ = header.get("n_documents", 0)
-                    model.bow_ = bow
+                    model.bow_ = BagOfWords.from_state(header, arrays, header["tokens"])
+                    model.vocabulary_ = model.bow_.vocabulary_
+                else:
+                    model.vocabulary_ = Vocabulary(header["tokens"], arrays["counts"],
+                                                   n_raw_tokens=header.get("n_raw_tokens", 0),
+                                                   n_documents=header.get("n_documents", 0))
         except (KeyError, TypeError) as error:
             raise ModelFormatError(f"{path}: incomplete autoencoder file ({error})") from None
         k, d = model.components_.shape

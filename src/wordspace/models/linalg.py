@@ -44,6 +44,7 @@ import logging
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.blas
 import scipy.sparse as sp
 
 from .._progress import progress
@@ -128,8 +129,11 @@ def best_decoder_for(V, X=None) -> np.ndarray:
 def frobenius_norm_squared(X) -> float:
     """``||X||_F^2`` of a dense or sparse matrix, accumulated in float64."""
     if sp.issparse(X):
-        data = X.data.astype(np.float64, copy=False)
-        return float(data @ data)
+        total, step = 0.0, 1 << 20           # float64 sums of slices: no float64 copy of X
+        for start in range(0, len(X.data), step):
+            piece = X.data[start:start + step].astype(np.float64)
+            total += float(piece @ piece)
+        return total
     X = np.asarray(X, dtype=np.float64)
     return float(np.einsum("ij,ij->", X, X))
 
@@ -188,7 +192,7 @@ def subspace_angles(A, B, degrees: bool = False) -> np.ndarray:
 def svd_flip(U: np.ndarray, Vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fix the signs of singular vector pairs: the largest entry of each row of ``Vt`` is positive.
 
-    ``Vt`` is flipped in place when it is writeable.
+    ``Vt`` is flipped in place when it is writeable, ``U`` when it owns its writeable data.
     """
     rows = np.arange(Vt.shape[0])
     signs = np.sign(Vt[rows, np.argmax(np.abs(Vt), axis=1)])
@@ -197,6 +201,9 @@ def svd_flip(U: np.ndarray, Vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         Vt *= signs[:, None].astype(Vt.dtype)
     else:
         Vt = Vt * signs[:, None]
+    if U.flags.writeable and U.flags.owndata:
+        U *= signs.astype(U.dtype)
+        return U, Vt
     return U * signs, Vt
 
 
@@ -205,25 +212,39 @@ def _gram(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.asarray(left.T @ right, dtype=np.float64)
 
 
-def orthonormalize(block: np.ndarray, rounds: int = 2) -> np.ndarray:
+def orthonormalize(block: np.ndarray, rounds: int = 2, overwrite: bool = False) -> np.ndarray:
     """An orthonormal basis of the columns of a tall ``block`` (same dtype), by Cholesky QR.
 
     Each round is ``Q = Y R^{-1}`` with ``R = chol(Y^T Y)`` (the small Gram matrix factored in
     float64): two matrix products, several times faster than Householder QR on a tall block; two
-    rounds (CholeskyQR2, Fukaya et al. 2014) are orthonormal to rounding.  Falls back to
-    Householder QR if the block is numerically rank-deficient.
+    rounds (CholeskyQR2, Fukaya et al. 2014) are orthonormal to rounding.  With ``overwrite``
+    (and a C-contiguous float block) ``Y R^{-1}`` is one BLAS triangular solve in place, so no
+    second tall block is allocated.  Falls back to Householder QR if the block is numerically
+    rank-deficient.
     """
     basis = block
+    in_place = (overwrite and block.flags.c_contiguous and block.flags.writeable
+                and block.dtype in (np.float32, np.float64))
     try:
         for _ in range(rounds):
             factor = scipy.linalg.cholesky(_gram(basis, basis), lower=False, check_finite=False)
+            if not np.all(np.isfinite(factor)) or np.any(np.diag(factor) <= 0):
+                raise np.linalg.LinAlgError("singular block")
+            if in_place:
+                # basis^T (Fortran order, same memory) := R^-T basis^T, i.e. basis := basis R^-1
+                trsm = scipy.linalg.blas.get_blas_funcs("trsm", (basis,))
+                trsm(1.0, factor.astype(basis.dtype), basis.T, side=0, lower=0, trans_a=1,
+                     overwrite_b=1)
+                if not np.all(np.isfinite(basis[:1])):
+                    raise np.linalg.LinAlgError("singular block")
+                continue
             inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=False,
                                                     check_finite=False)
             if not np.all(np.isfinite(inverse)):
                 raise np.linalg.LinAlgError("singular block")
             basis = basis @ inverse.astype(basis.dtype)
     except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
-        basis = np.linalg.qr(block.astype(np.float64, copy=False))[0].astype(block.dtype)
+        basis = np.linalg.qr(basis.astype(np.float64, copy=False))[0].astype(block.dtype)
     return basis
 
 
@@ -250,7 +271,8 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     Returns
     -------
     U : array (n, k), s : array (k,), Vt : array (k, d)
-        Signs fixed by :func:`svd_flip`; ``s`` descending, float64.
+        Signs fixed by :func:`svd_flip`; ``U`` and ``Vt`` in ``dtype``, ``s`` descending,
+        float64.
 
     Examples
     --------
@@ -273,36 +295,38 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
         X = X.astype(dtype)
     elif not sp.issparse(X):
         X = np.asarray(X, dtype=dtype)
-    X_t = X.T.tocsr() if sp.issparse(X) else X.T              # row-major transpose: fast X^T @
     if sp.issparse(X) and X.dtype in (np.float32, np.float64):
-        from ._linalg_kernels import csr_times_dense
+        from ._linalg_kernels import csr_times_dense, csr_transpose_times_dense
 
-        X, X_t = sp.csr_matrix(X), X_t
-        times, times_t = (lambda block: csr_times_dense(X, block),
-                          lambda block: csr_times_dense(X_t, block))
+        X = sp.csr_matrix(X)                  # X^T products scatter from CSR: no copy of X^T
+        times, times_t = (lambda block, out=None: csr_times_dense(X, block, out),
+                          lambda block, out=None: csr_transpose_times_dense(X, block, out))
     else:
-        times, times_t = (lambda block: np.asarray(X @ block),
-                          lambda block: np.asarray(X_t @ block))
+        X_t = X.T
+        times, times_t = (lambda block, out=None: np.matmul(X, block, out=out),
+                          lambda block, out=None: np.matmul(X_t, block, out=out))
     bar = progress(total=2 * n_iter + 2, desc=desc, unit=" passes")
-    sample = rng.standard_normal((d, width), dtype=np.float32).astype(dtype, copy=False)
-    basis = orthonormalize(times(sample))             # n x l
+    # one n x l and one d x l block, each product written over the block it replaces
+    cobasis = rng.standard_normal((d, width), dtype=np.float32).astype(dtype, copy=False)
+    basis = orthonormalize(times(cobasis), overwrite=True)              # n x l
     bar.update()
     for _ in range(n_iter):
-        cobasis = orthonormalize(times_t(basis), 1)   # d x l; one round suffices here
+        cobasis = orthonormalize(times_t(basis, out=cobasis), 1, overwrite=True)   # d x l
         bar.update()
-        basis = orthonormalize(times(cobasis))        # n x l
+        basis = orthonormalize(times(cobasis, out=basis), overwrite=True)          # n x l
         bar.update()
     # B = Q^T X (l x d); B^T = P R (thin QR of a tall block), so B = R^T P^T and the SVD of
     # the small l x l matrix R^T gives B's: U_B S (P W)^T
-    projected_t = times_t(basis)                     # d x l = B^T
+    projected_t = times_t(basis, out=cobasis)        # d x l = B^T
     bar.update()
     bar.close()
-    cobasis = orthonormalize(projected_t)
+    cobasis = orthonormalize(projected_t.copy(), overwrite=True)
     small = _gram(cobasis, projected_t)                        # R (l x l), B^T = P R
     del projected_t
     U_small, s, W_t = np.linalg.svd(small.T, full_matrices=False)
     Vt = np.ascontiguousarray((cobasis @ W_t[:n_components].T.astype(cobasis.dtype)).T)
     del cobasis
-    U = basis.astype(np.float64) @ U_small[:, :n_components]
+    U = basis @ U_small[:, :n_components].astype(basis.dtype)    # n x k in the blocks' dtype
+    del basis
     U, Vt = svd_flip(U, Vt)
     return U, s[:n_components], Vt

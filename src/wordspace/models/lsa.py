@@ -53,10 +53,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .. import _store
-from ..bow import IDF_KINDS, BagOfWords, parse_weighting
-from ..corpus import GRANULARITIES, Corpus, as_corpus
+from ..bow import BagOfWords
 from ..errors import ModelFormatError, ParameterError, check_choice, check_positive
-from ..vocab import Vocabulary
 from . import linalg
 from ._base import WordspaceEstimator
 
@@ -101,6 +99,16 @@ class LSA(WordspaceEstimator):
         How :attr:`wv` scales the columns of ``V`` (see the module docstring).
     seed : int
         Seed of the random start; the same seed gives the same model.
+    keep_numbers : bool
+        Keep tokens made only of digits (dropped by default: ``"000"`` or ``"1993"`` make
+        topics of their own on news text).
+    stemmer : str, optional
+        A Snowball stemmer (``"english"``...): one column per stem, shown as its most frequent
+        surface form in :meth:`topics` and :attr:`word_vectors`.
+
+    The vocabulary and weighting parameters (``weighting`` ... ``stride``, ``keep_numbers``,
+    ``stemmer``) are those of :class:`~wordspace.bow.BagOfWords` (its ``PARAMS``), the
+    vectoriser the model builds, fits, saves and loads as :attr:`bow_`.
 
     Attributes
     ----------
@@ -135,7 +143,8 @@ class LSA(WordspaceEstimator):
                  max_size: int | None = None, granularity: str | None = None,
                  window: int | None = None, stride: int | None = None,
                  algorithm: str = "randomized", n_iter: int = 5, n_oversamples: int = 10,
-                 vector_scaling: str = "singular", seed: int = 0):
+                 vector_scaling: str = "singular", seed: int = 0, keep_numbers: bool = False,
+                 stemmer: str | None = None):
         self.n_components = n_components
         self.weighting = weighting
         self.idf = idf
@@ -151,33 +160,25 @@ class LSA(WordspaceEstimator):
         self.n_oversamples = n_oversamples
         self.vector_scaling = vector_scaling
         self.seed = seed
+        self.keep_numbers = keep_numbers
+        self.stemmer = stemmer
 
     # -- parameters: get_params, set_params, clone and repr from BaseEstimator ---------------
     _fitted_attributes = ("components_", "vocabulary_")
 
+    def _vectorizer(self) -> BagOfWords:
+        """The (unfitted) bag-of-words vectoriser these parameters describe."""
+        return BagOfWords(**{name: getattr(self, name) for name in BagOfWords.PARAMS})
+
     def _check_params(self) -> None:
         check_positive("n_components", self.n_components, integer=True)
-        parse_weighting(self.weighting)
-        check_choice("idf", self.idf, IDF_KINDS)
-        check_positive("min_count", self.min_count, integer=True)
-        if self.max_size is not None:
-            check_positive("max_size", self.max_size, integer=True)
-        if self.granularity is not None:
-            check_choice("granularity", self.granularity, GRANULARITIES)
+        self._vectorizer()._check_params()
         check_choice("algorithm", self.algorithm, ALGORITHMS)
         check_positive("n_iter", self.n_iter, integer=True, allow_zero=True)
         check_positive("n_oversamples", self.n_oversamples, integer=True, allow_zero=True)
         check_choice("vector_scaling", self.vector_scaling, tuple(VECTOR_SCALINGS))
         if not isinstance(self.seed, int | np.integer) or isinstance(self.seed, bool):
             raise ParameterError(f"seed must be an integer, got {self.seed!r}")
-        if not isinstance(self.normalize, bool | np.bool_):
-            raise ParameterError(f"normalize must be True or False, got {self.normalize!r}")
-
-    def _corpus(self, documents) -> Corpus:
-        if self.granularity is None:
-            return as_corpus(documents)
-        return as_corpus(documents, granularity=self.granularity, window=self.window,
-                         stride=self.stride)
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, corpus, y=None) -> LSA:
@@ -201,10 +202,8 @@ class LSA(WordspaceEstimator):
             If the corpus is empty or unreadable.
         """
         self._check_params()
-        bow = BagOfWords(weighting=self.weighting, idf=self.idf, normalize=self.normalize,
-                         min_count=self.min_count, max_size=self.max_size,
-                         stopwords=self.stopwords)
-        matrix = bow.fit_transform(self._corpus(corpus))
+        bow = self._vectorizer()
+        matrix = bow.fit_transform(corpus)
         logger.info("LSA: %d units x %d tokens, %d nonzeros (%.1f MB)", *matrix.shape,
                     matrix.nnz, (matrix.data.nbytes + matrix.indices.nbytes
                                  + matrix.indptr.nbytes) / 1e6)
@@ -237,7 +236,8 @@ class LSA(WordspaceEstimator):
         total = linalg.frobenius_norm_squared(matrix)
         self.components_ = np.ascontiguousarray(Vt, dtype=np.float32)
         self.singular_values_ = np.asarray(s, dtype=np.float64)
-        self.document_vectors_ = (U * s).astype(np.float32)
+        U *= s.astype(U.dtype)                       # in place: U diag(s)
+        self.document_vectors_ = np.asarray(U, dtype=np.float32)
         self.total_energy_ = total
         self.explained_energy_ratio_ = self.singular_values_ ** 2 / total if total else \
             np.zeros(k)
@@ -275,7 +275,7 @@ class LSA(WordspaceEstimator):
                 raise ParameterError(f"a matrix of bags needs {d} columns (the vocabulary), got "
                                      f"shape {documents.shape}")
             return sp.csr_matrix(documents, dtype=np.float32)
-        return self.bow_.transform(self._corpus(documents))
+        return self.bow_.transform(documents)
 
     def transform(self, documents) -> np.ndarray:
         """Codes ``u = V x`` (``n x k``, float32) of new documents (a corpus or a matrix of bags).
@@ -329,7 +329,7 @@ class LSA(WordspaceEstimator):
         vectors = getattr(self, "_saved_vectors", None)
         if vectors is None:
             vectors = self._word_vector_array()
-        return Embeddings(self.vocabulary_.tokens, vectors, counts=self.vocabulary_.counts)
+        return Embeddings(self.vocabulary_.labels, vectors, counts=self.vocabulary_.counts)
 
     @property
     def word_vectors(self):
@@ -338,11 +338,12 @@ class LSA(WordspaceEstimator):
 
     def topics(self, topn: int = 10) -> list[list[tuple[str, float]]]:
         """The ``topn`` tokens of largest weight in each component (largest absolute weight
-        first, signed), strongest component first.
+        first, signed), strongest component first.  With a stemmer each stem is shown as its
+        most frequent surface form.
         """
         self._fitted()
         check_positive("topn", topn, integer=True)
-        tokens = self.vocabulary_.tokens
+        tokens = self.vocabulary_.labels
         result = []
         for row in np.asarray(self.components_):
             top = np.argsort(-np.abs(row), kind="stable")[:topn]
@@ -353,25 +354,26 @@ class LSA(WordspaceEstimator):
     def save(self, path) -> None:
         """Write the model to ``path`` (a wordspace model file; memory-mappable, no pickle).
 
-        The file holds ``vectors`` (the word vectors, ``d x k``) and a ``tokens`` header like
-        every model file, so :meth:`wordspace.vectors.Embeddings.load` opens it too.
+        The file holds ``vectors`` (the word vectors, ``d x k``) and a ``tokens`` header (the
+        readable tokens: surface forms when stemmed) like every model file, so
+        :meth:`wordspace.vectors.Embeddings.load` opens it too; the vectoriser's state
+        (:meth:`BagOfWords.state`) and the codes of the training units go with it.
         """
         self._fitted()
+        bow_header, bow_arrays = self.bow_.state()
         arrays = {
             "vectors": self._word_vector_array(),
             "components": self.components_,
             "singular_values": self.singular_values_,
-            "idf": np.asarray(self.idf_, dtype=np.float64),
-            "counts": self.vocabulary_.counts,
-            "document_frequency": self.bow_.document_frequency_,
             "explained_energy_ratio": self.explained_energy_ratio_,
+            "document_vectors": self.document_vectors_,
+            **bow_arrays,
         }
         params = self.get_params()
-        if not isinstance(params["stopwords"], str | type(None) | bool):
-            params["stopwords"] = sorted(params["stopwords"])
-        _store.save(path, "lsa", arrays, tokens=self.vocabulary_.tokens, params=params,
-                    n_documents=self.bow_.n_documents_, n_raw_tokens=self.vocabulary_.n_raw_tokens,
-                    total_energy=self.total_energy_, explained_energy=self.explained_energy_)
+        params.update(bow_header.pop("params"))
+        _store.save(path, "lsa", arrays, tokens=self.vocabulary_.labels, params=params,
+                    total_energy=self.total_energy_, explained_energy=self.explained_energy_,
+                    **bow_header)
 
     @classmethod
     def load(cls, path, mmap: bool = True) -> LSA:
@@ -382,28 +384,24 @@ class LSA(WordspaceEstimator):
         try:
             model = cls(**header["params"])
             tokens = header["tokens"]
-            vocabulary = Vocabulary(tokens, arrays["counts"],
-                                    n_raw_tokens=header.get("n_raw_tokens", 0),
-                                    n_documents=header.get("n_documents", 0))
+            bow = BagOfWords.from_state(header, arrays, tokens)
             model.components_ = arrays["components"]
             model.singular_values_ = np.asarray(arrays["singular_values"], dtype=np.float64)
             model.explained_energy_ratio_ = np.asarray(arrays["explained_energy_ratio"])
             model.explained_energy_ = float(header["explained_energy"])
             model.total_energy_ = float(header["total_energy"])
-            model.idf_ = arrays["idf"]
             model._saved_vectors = arrays["vectors"]
-            bow = BagOfWords(vocabulary, weighting=model.weighting, idf=model.idf,
-                             normalize=model.normalize)
-            bow.vocabulary_ = vocabulary
-            bow.idf_ = model.idf_
-            bow.document_frequency_ = arrays["document_frequency"]
-            bow.n_documents_ = header.get("n_documents", 0)
+            if "document_vectors" in arrays:           # files before 0.x lack them
+                model.document_vectors_ = arrays["document_vectors"]
         except (KeyError, TypeError) as error:
             raise ModelFormatError(f"{path}: incomplete LSA model file ({error})") from None
         d, k = len(tokens), len(model.singular_values_)
         if model.components_.shape != (k, d) or model._saved_vectors.shape != (d, k):
             raise ModelFormatError(f"{path}: array shapes do not match {d} tokens x {k} "
                                    "components")
+        if hasattr(model, "document_vectors_") and model.document_vectors_.shape[1:] != (k,):
+            raise ModelFormatError(f"{path}: document vectors do not have {k} columns")
         model.bow_ = bow
-        model.vocabulary_ = vocabulary
+        model.vocabulary_ = bow.vocabulary_
+        model.idf_ = bow.idf_
         return model
