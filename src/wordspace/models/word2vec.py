@@ -8,8 +8,8 @@ centre on its own.  The prediction is trained with **negative sampling** (the tr
 (binary decisions along the centre's path in a Huffman tree), or -- hook for a later kernel --
 the exact softmax.
 
-The corpus is read twice (to count, then to encode into one ``int32`` array); every epoch after
-that is a pure array walk in Numba kernels (:mod:`wordspace.models._w2v_kernels`).  Threads take
+The corpus is read once, counted and encoded into one ``int32`` array; every epoch after that is
+a pure array walk in Numba kernels (:mod:`wordspace.models._w2v_kernels`).  Threads take
 blocks of about 16k tokens in corpus order from one shared counter and update the shared matrices
 without locks (Hogwild, as the C tool does), except the few hundred most written rows, of which
 each thread keeps its own copy and merges it every 2,048 kept tokens.  Subsampling and window
@@ -32,6 +32,7 @@ from __future__ import annotations
 import concurrent.futures
 import inspect
 import logging
+import mmap
 import os
 import tempfile
 import threading
@@ -71,8 +72,69 @@ HOT_ROWS = 256
 SYNC_TOKENS = 2048
 #: ... and at most one hot row per this many words of the vocabulary
 VOCAB_PER_HOT_ROW = 64
-#: above this many tokens, the encoded corpus goes to a memory-mapped file when cache_dir is set
-_MEMMAP_TOKENS = 50_000_000
+#: the encoded corpus goes to a memory-mapped temporary file when it would take more than this
+#: share of the available memory (always when ``cache_dir`` is given)
+MEMMAP_FRACTION = 0.125
+#: pages of a memory-mapped corpus further than this many bytes behind the block being trained
+#: are dropped from the process's resident set (they stay in the page cache)
+RESIDENT_BYTES = 32 << 20
+#: bytes of int32 ids per byte of text (23.1M tokens in big.txt's 124.6 MB) and per byte of
+#: gzip-compressed text (a ratio of about 2.8 on English)
+_IDS_PER_TEXT_BYTE = 0.75
+_GZIP_RATIO = 2.8
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new allocations (``MemAvailable``, else free pages)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover -- not Linux
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover
+        return 1 << 34
+
+
+def _encoded_bytes_estimate(corpus) -> int:
+    """About how many bytes the encoded corpus will take (0 for text already in memory)."""
+    total = 0.0
+    for path in getattr(corpus, "_files", None) or ():
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            continue
+        total += size * (_GZIP_RATIO if str(path).endswith((".gz", ".bz2", ".xz")) else 1.0)
+    return int(total * _IDS_PER_TEXT_BYTE)
+
+
+def _releasing(run, ids: np.ndarray):
+    """``run`` (a block runner), dropping the pages of a memory-mapped ``ids`` that lie more
+    than :data:`RESIDENT_BYTES` behind each block from the resident set, so the process's memory
+    stays flat however large the corpus.  Other threads' older blocks may still be read: a
+    dropped page is read back from the page cache, so this is always safe.
+    """
+    mapping = getattr(ids, "_mmap", None)
+    if mapping is None or getattr(ids, "offset", 0) or not hasattr(mapping, "madvise"):
+        return run
+    released = [0]
+    page = mmap.PAGESIZE
+
+    def run_releasing(state, ids, seg_offsets, s0, s1, alpha):
+        result = run(state, ids, seg_offsets, s0, s1, alpha)
+        behind = int(seg_offsets[s0]) * ids.itemsize - RESIDENT_BYTES
+        if behind < released[0]:  # a new epoch
+            released[0] = 0
+        if behind - released[0] >= RESIDENT_BYTES:
+            cut = behind // page * page
+            mapping.madvise(mmap.MADV_DONTNEED, released[0], cut - released[0])
+            released[0] = cut
+        return result
+
+    return run_releasing
 
 
 def _segments(offsets: np.ndarray, max_len: int = MAX_SEGMENT) -> np.ndarray:
@@ -100,6 +162,19 @@ def _blocks(seg_offsets: np.ndarray, block_tokens: int) -> np.ndarray:
     marks = seg_offsets[0] + np.arange(0, total, block_tokens, dtype=np.int64)
     edges = np.searchsorted(seg_offsets[:-1], marks, side="left")
     return np.unique(np.concatenate([[0], edges, [n_seg]])).astype(np.int64)
+
+
+def _remove(path) -> None:
+    """Remove a cache file and its provisional twin (a map of it stays valid on POSIX)."""
+    if path is None:
+        return
+    for name in (path, path + ".tmp"):
+        try:
+            os.unlink(name)
+        except FileNotFoundError:
+            pass
+        except OSError:  # pragma: no cover -- Windows keeps mapped files
+            logger.warning("could not remove the cache file %s", name)
 
 
 def _private(shape, dtype) -> np.ndarray:
@@ -167,8 +242,11 @@ class Word2Vec:
     shrink_windows : bool
         Draw each position's radius uniformly in ``1..window`` (as the C tool does).
     cache_dir : path, optional
-        Folder for a temporary memory-mapped copy of the encoded corpus, for corpora larger than
-        memory (used above 50 million tokens).
+        Folder for a temporary memory-mapped copy of the encoded corpus (always used when
+        given).  Without it, the system's temporary folder is used when the encoded corpus would
+        take more than :data:`MEMMAP_FRACTION` of the available memory.  The file is removed as
+        soon as it is mapped (even if training fails), and pages behind the training position
+        leave the resident set, so memory stays flat in the corpus size.
     callbacks : sequence of callables, optional
         Each is called as ``callback(model, epoch)`` after every epoch.
 
@@ -326,13 +404,19 @@ class Word2Vec:
         self._validate()
         corpus = as_corpus(corpus)
         started = time.perf_counter()
-        if self.max_vocab_size is None and self.cache_dir is None and \
-                corpus.granularity == "document":
-            self.vocabulary_, self._encoded = Vocabulary.build_encoded(corpus, self.min_count)
-        else:
-            self.vocabulary_ = Vocabulary.build(corpus, min_count=self.min_count,
-                                                max_vocab_size=self.max_vocab_size)
-            self._encoded = self._encode(corpus)
+        path = self._cache_path(_encoded_bytes_estimate(corpus))
+        try:
+            if self.max_vocab_size is None and corpus.granularity == "document":
+                # 256k tokens per chunk: the chunk's token strings (about 55 bytes each) are
+                # the largest transient of counting
+                self.vocabulary_, self._encoded = Vocabulary.build_encoded(
+                    corpus, self.min_count, path=path, chunk_tokens=1 << 18)
+            else:
+                self.vocabulary_ = Vocabulary.build(corpus, min_count=self.min_count,
+                                                    max_vocab_size=self.max_vocab_size)
+                self._encoded = self.vocabulary_.encode_corpus(corpus, path=path)
+        finally:
+            _remove(path)
         if len(self._encoded.ids) == 0:
             raise CorpusError("the corpus has no in-vocabulary tokens to train on")
         self._init_weights()
@@ -369,20 +453,24 @@ class Word2Vec:
         self._train_epochs(encoded, epochs)
         return self
 
+    def _cache_path(self, estimate: int) -> str | None:
+        """A fresh temporary file for the encoded corpus, or None to keep it in memory."""
+        if self.cache_dir is None and estimate <= MEMMAP_FRACTION * available_memory():
+            return None
+        handle, path = tempfile.mkstemp(prefix="wordspace-w2v-", suffix=".int32",
+                                        dir=self.cache_dir)
+        os.close(handle)
+        logger.info("word2vec: encoded corpus memory-mapped from %s (about %.0f MB)", path,
+                    estimate / 1e6)
+        return path
+
     def _encode(self, corpus) -> EncodedCorpus:
         vocab = self.vocabulary_
-        path = None
-        if self.cache_dir is not None and vocab.n_raw_tokens > _MEMMAP_TOKENS:
-            handle, path = tempfile.mkstemp(prefix="wordspace-w2v-", suffix=".int32",
-                                            dir=self.cache_dir)
-            os.close(handle)
-        encoded = vocab.encode_corpus(corpus, path=path)
-        if path is not None:
-            try:  # the map stays valid; the name goes away with the model
-                os.unlink(path)
-            except OSError:  # pragma: no cover -- Windows keeps mapped files
-                pass
-        return encoded
+        path = self._cache_path(int(vocab.n_raw_tokens * 4))
+        try:
+            return vocab.encode_corpus(corpus, path=path)
+        finally:
+            _remove(path)
 
     def _init_weights(self) -> None:
         n, dim = len(self.vocabulary_), self.vector_size
@@ -544,8 +632,9 @@ class Word2Vec:
         next_block = [0]
         tables = self._tables()
         rows = self._private_rows(workers) or [None] * workers
-        runners = [self._block_runner(tables, max_block + 1, rows[t]) for t in range(workers)]
         ids = encoded.ids
+        runners = [_releasing(self._block_runner(tables, max_block + 1, rows[t]), ids)
+                   for t in range(workers)]
         planned = float(total) * epochs
         alpha0, alpha1 = float(self.alpha), float(self.min_alpha)
         raw_tokens = encoded.n_raw_tokens or total
