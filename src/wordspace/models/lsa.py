@@ -189,12 +189,16 @@ class LSA:
                          stride=self.stride)
 
     # -- fitting ------------------------------------------------------------------------------
-    def fit(self, corpus) -> LSA:
+    def fit(self, corpus, client=None) -> LSA:
         """Learn the vocabulary, the weighting and the top-``k`` singular subspace of ``corpus``.
 
         Parameters
         ----------
         corpus : anything :class:`~wordspace.corpus.Corpus` accepts
+        client : dask.distributed.Client, optional
+            Fit on that Dask cluster: the matrix is built and kept in row blocks on the
+            workers and the randomized SVD runs as distributed products (see
+            :mod:`wordspace.models._distributed`; needs ``wordspace[distributed]``).
 
         Returns
         -------
@@ -207,6 +211,10 @@ class LSA:
         CorpusError
             If the corpus is empty or unreadable.
         """
+        if client is not None:
+            from ._distributed import fit_lsa
+
+            return fit_lsa(self, corpus, client)
         self._check_params()
         bow = BagOfWords(weighting=self.weighting, idf=self.idf, normalize=self.normalize,
                          min_count=self.min_count, max_size=self.max_size,

@@ -1,0 +1,298 @@
+"""LSA on a Dask cluster: the tf-idf matrix in row blocks on the workers, a distributed SVD.
+
+``LSA(...).fit(corpus, client=client)`` (a :class:`dask.distributed.Client`) runs here.  The
+client streams the corpus's raw documents once and sends each partition (about
+:data:`PARTITION_CHARS` characters of text) to a worker; from then on the matrix ``A`` exists only
+as row blocks ``A_p`` held by the workers:
+
+1. each worker tokenises its partition and counts it (:func:`wordspace.bow.
+   count_matrix_and_vocabulary`, its own provisional columns); the token counts are summed on
+   the client (a vocabulary-sized reduce) and the vocabulary cut exactly as a local fit cuts it;
+2. each worker renumbers its block's columns to the global vocabulary; the document frequencies
+   (or, for the entropy weighting, the column totals and then the ``p log p`` sums) are reduced
+   first, pairwise on the workers, and every worker then weights its block with the global idf
+   and normalises its rows;
+3. the randomized SVD of :func:`wordspace.models.linalg.randomized_svd` runs with the same random
+   start, each product distributed: ``A @ Omega`` block by block (``Y_p = A_p Omega``, left on
+   the workers), ``A.T @ Q`` as a pairwise sum of ``A_p.T Q_p`` (a ``d x l`` dense block), and the
+   tall ``n x l`` bases orthonormalised by Cholesky QR on the summed ``l x l`` Gram matrices.
+
+What reaches the client: the vocabulary counts, vectors of length ``d``, ``d x l`` and ``l x l``
+dense blocks, and at the end the document codes (``n x k``, the ``document_vectors_`` of a local
+fit).  ``A`` itself is never gathered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+
+from ..bow import BagOfWords, count_matrix_and_vocabulary, idf_weights
+from ..corpus import Corpus, as_corpus
+from ..errors import CorpusError, ParameterError
+from ..vocab import Vocabulary, _select, load_stopwords
+from . import linalg
+
+__all__ = ["fit_lsa", "partitions", "tree_sum"]
+
+logger = logging.getLogger(__name__)
+
+#: characters of raw text per partition sent to a worker
+PARTITION_CHARS = 8_000_000
+
+
+def _check_client(client):
+    try:
+        from dask.distributed import Client
+    except ImportError:  # pragma: no cover -- the extra is not installed
+        raise ParameterError("client= needs dask.distributed: pip install "
+                             "'wordspace[distributed]'") from None
+    if not isinstance(client, Client):
+        raise ParameterError(f"client must be a dask.distributed.Client, got "
+                             f"{type(client).__name__}")
+    return client
+
+
+def partitions(corpus: Corpus, max_chars: int | None = None):
+    """The corpus's raw documents (strings, or token lists as given) in partitions of about
+    ``max_chars`` characters, and the options to read each as a :class:`Corpus` on a worker."""
+    max_chars = PARTITION_CHARS if max_chars is None else max_chars
+    options = {**corpus._source_options, "granularity": corpus.granularity,
+               "window": corpus.window, "stride": corpus.stride}
+    source = corpus._file_documents() if corpus._files is not None else corpus._iter_source()
+    part: list = []
+    size = 0
+    for document in source:
+        part.append(document)
+        size += len(document) if isinstance(document, str) else sum(map(len, document))
+        if size >= max_chars:
+            yield part, options
+            part, size = [], 0
+    if part:
+        yield part, options
+
+
+def _send(client, value, broadcast: bool = False):
+    """One future holding ``value`` (``scatter`` would split a list or a dict into many)."""
+    return client.scatter([value], broadcast=broadcast)[0]
+
+
+def tree_sum(client, futures: list):
+    """The sum of the futures' values, added pairwise on the workers; a future."""
+    futures = list(futures)
+    if not futures:
+        raise ValueError("nothing to sum")
+    while len(futures) > 1:
+        paired = [client.submit(_add, a, b, pure=False)
+                  for a, b in zip(futures[::2], futures[1::2], strict=False)]
+        if len(futures) % 2:
+            paired.append(futures[-1])
+        futures = paired
+    return futures[0]
+
+
+# -- functions run on the workers -------------------------------------------------------------
+def _add(a, b):
+    return a + b
+
+
+def _count_partition(part, options, stopwords):
+    """``(count block over local columns, local tokens, their counts, raw tokens)``."""
+    corpus = Corpus(part, **options)
+    try:
+        counts, vocabulary = count_matrix_and_vocabulary(corpus, 1, None, stopwords)
+    except CorpusError:  # a partition of empty units (or only stopwords)
+        n_units = sum(1 for _ in corpus)
+        return sp.csr_matrix((n_units, 0), dtype=np.float32), [], np.zeros(0, np.int64), 0
+    return counts, vocabulary.tokens, vocabulary.counts, vocabulary.n_raw_tokens
+
+
+def _token_counts(counted):
+    _, tokens, counts, n_raw = counted
+    return Counter(dict(zip(tokens, counts.tolist(), strict=True))), n_raw, \
+        counted[0].shape[0]
+
+
+def _global_block(counted, index: dict) -> sp.csr_matrix:
+    """The partition's count block with its columns renumbered to the global vocabulary."""
+    block, tokens, _, _ = counted
+    mapping = np.fromiter((index.get(t, -1) for t in tokens), np.int64, len(tokens))
+    columns = mapping[block.indices]
+    present = columns >= 0
+    kept_before = np.zeros(len(present) + 1, np.int64)
+    np.cumsum(present, out=kept_before[1:])
+    result = sp.csr_matrix((block.data[present], columns[present].astype(np.int32),
+                            kept_before[block.indptr]), shape=(block.shape[0], len(index)))
+    result.sort_indices()
+    return result
+
+
+def _document_frequency(block: sp.csr_matrix) -> np.ndarray:
+    return np.bincount(block.indices, minlength=block.shape[1]).astype(np.int64)
+
+
+def _column_totals(block: sp.csr_matrix) -> np.ndarray:
+    return np.bincount(block.indices, weights=block.data.astype(np.float64),
+                       minlength=block.shape[1])
+
+
+def _plogp(block: sp.csr_matrix, totals: np.ndarray) -> np.ndarray:
+    shares = block.data.astype(np.float64) / totals[block.indices]
+    plogp = shares * np.log(np.where(shares > 0, shares, 1.0))
+    return np.bincount(block.indices, weights=plogp, minlength=block.shape[1])
+
+
+def _weight(block: sp.csr_matrix, bow: BagOfWords) -> sp.csr_matrix:
+    return bow.weight(block)
+
+
+def _energy(block: sp.csr_matrix) -> float:
+    return float(np.dot(block.data.astype(np.float64), block.data.astype(np.float64)))
+
+
+def _times(block: sp.csr_matrix, dense: np.ndarray) -> np.ndarray:
+    return np.asarray(block @ dense, dtype=dense.dtype)
+
+
+def _times_t(block: sp.csr_matrix, dense: np.ndarray) -> np.ndarray:
+    return np.asarray(block.T @ dense, dtype=dense.dtype)
+
+
+def _gram(dense: np.ndarray) -> np.ndarray:
+    return np.asarray(dense.T @ dense, dtype=np.float64)
+
+
+def _right(dense: np.ndarray, small: np.ndarray) -> np.ndarray:
+    return dense @ small.astype(dense.dtype)
+
+
+# -- the client's side ------------------------------------------------------------------------
+def _orthonormalize(client, blocks: list, rounds: int = 2) -> list:
+    """Cholesky QR of a tall matrix held as row blocks (futures): an orthonormal basis, as
+    blocks.  A rank-deficient block gets a small diagonal shift and one more round."""
+    for round_ in range(rounds + 1):
+        gram = tree_sum(client, [client.submit(_gram, b, pure=False) for b in blocks]).result()
+        shift = 0.0
+        try:
+            factor = scipy.linalg.cholesky(gram, lower=False)
+        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
+            shift = 1e-7 * max(np.trace(gram), 1e-30)
+            factor = scipy.linalg.cholesky(gram + shift * np.eye(len(gram)), lower=False)
+        inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=False)
+        inverse_future = _send(client, inverse, broadcast=True)
+        blocks = [client.submit(_right, b, inverse_future, pure=False) for b in blocks]
+        if round_ + 1 >= rounds and not shift:
+            break
+    return blocks
+
+
+def _randomized_svd(client, blocks: list, shape: tuple, n_components: int, n_oversamples: int,
+                    n_iter: int, seed):
+    n, d = shape
+    rng = np.random.default_rng(seed)
+    width = min(n_components + n_oversamples, n, d)
+
+    def times(dense: np.ndarray) -> list:
+        dense_future = _send(client, dense.astype(np.float32), broadcast=True)
+        return [client.submit(_times, b, dense_future, pure=False) for b in blocks]
+
+    def times_t(basis: list) -> np.ndarray:
+        parts = [client.submit(_times_t, b, q, pure=False) for b, q in zip(blocks, basis,
+                                                                           strict=True)]
+        return tree_sum(client, parts).result()
+
+    sample = rng.standard_normal((d, width), dtype=np.float32)
+    basis = _orthonormalize(client, times(sample))
+    for _ in range(n_iter):
+        cobasis = linalg.orthonormalize(times_t(basis), 1)
+        basis = _orthonormalize(client, times(cobasis))
+    projected_t = times_t(basis)
+    cobasis = linalg.orthonormalize(projected_t)
+    small = np.asarray(cobasis.T @ projected_t, dtype=np.float64)
+    U_small, s, W_t = np.linalg.svd(small.T, full_matrices=False)
+    Vt = np.ascontiguousarray((cobasis @ W_t[:n_components].T.astype(cobasis.dtype)).T)
+    left = _send(client, U_small[:, :n_components], broadcast=True)
+    U = np.concatenate(client.gather([client.submit(_right, q, left, pure=False)
+                                      for q in basis]))
+    U, Vt = linalg.svd_flip(U.astype(np.float64), Vt)
+    return U, s[:n_components], Vt
+
+
+def fit_lsa(model, corpus, client):
+    """Fit ``model`` (an :class:`~wordspace.models.lsa.LSA`) on the cluster of ``client``."""
+    from .lsa import LSA
+
+    model._check_params()
+    client = _check_client(client)
+    if model.algorithm != "randomized":
+        raise ParameterError("client= runs the randomized SVD; algorithm='arpack' is local only")
+    corpus = model._corpus(corpus) if isinstance(model, LSA) else as_corpus(corpus)
+    stop = load_stopwords(model.stopwords)
+    counted = []
+    for part, options in partitions(corpus):
+        part_future = _send(client, part)
+        counted.append(client.submit(_count_partition, part_future, options, stop, pure=False))
+    if not counted:
+        raise CorpusError(f"corpus {corpus.name} contains no tokens")
+    total = Counter()
+    n_raw = n_units = 0
+    for future in counted:   # the vocabulary reduce: token counts of each partition, summed
+        part_counts, part_raw, part_units = client.submit(_token_counts, future,
+                                                          pure=False).result()
+        total.update(part_counts)
+        n_raw += part_raw
+        n_units += part_units
+    items = _select(total, corpus.name, n_raw, stop, model.min_count, model.max_size)
+    vocabulary = Vocabulary([t for t, _ in items], [c for _, c in items], n_raw_tokens=n_raw,
+                            n_documents=n_units)
+    del total
+    index_future = _send(client, vocabulary.index, broadcast=True)
+    counts = [client.submit(_global_block, c, index_future, pure=False) for c in counted]
+    del counted
+    bow = BagOfWords(vocabulary=None, weighting=model.weighting, idf=model.idf,
+                     normalize=model.normalize, min_count=model.min_count,
+                     max_size=model.max_size, stopwords=model.stopwords)
+    _, global_weight = bow._check_params()
+    bow.vocabulary_ = vocabulary
+    bow.n_documents_ = n_units
+    bow.document_frequency_ = tree_sum(
+        client, [client.submit(_document_frequency, c, pure=False) for c in counts]).result()
+    if global_weight == "entropy":
+        totals = tree_sum(client, [client.submit(_column_totals, c, pure=False)
+                                   for c in counts]).result()
+        totals_future = _send(client, totals, broadcast=True)
+        plogp = tree_sum(client, [client.submit(_plogp, c, totals_future, pure=False)
+                                  for c in counts]).result()
+        bow.idf_ = np.ones(len(vocabulary)) if n_units < 2 else 1.0 + plogp / np.log(n_units)
+    else:
+        bow.idf_ = idf_weights(bow.document_frequency_, n_units,
+                               model.idf if global_weight == "idf" else None)
+    bow_future = _send(client, bow, broadcast=True)
+    blocks = [client.submit(_weight, c, bow_future, pure=False) for c in counts]
+    del counts
+    shape = (n_units, len(vocabulary))
+    k = model.n_components
+    if k > min(shape):
+        raise ParameterError(f"n_components={k} is too large: the corpus gives a {shape[0]} x "
+                             f"{shape[1]} matrix, so at most {min(shape)} components "
+                             "(randomized SVD)")
+    energy = sum(client.gather([client.submit(_energy, b, pure=False) for b in blocks]))
+    logger.info("LSA on %d partitions: %d units x %d tokens", len(blocks), *shape)
+    U, s, Vt = _randomized_svd(client, blocks, shape, k, model.n_oversamples, model.n_iter,
+                               model.seed)
+    model.components_ = np.ascontiguousarray(Vt, dtype=np.float32)
+    model.singular_values_ = np.asarray(s, dtype=np.float64)
+    model.document_vectors_ = (U * s).astype(np.float32)
+    model.total_energy_ = energy
+    model.explained_energy_ratio_ = model.singular_values_ ** 2 / energy if energy else \
+        np.zeros(k)
+    model.explained_energy_ = float(model.explained_energy_ratio_.sum())
+    model.bow_ = bow
+    model.vocabulary_ = vocabulary
+    model.idf_ = bow.idf_
+    model.n_partitions_ = len(blocks)
+    return model

@@ -1,0 +1,60 @@
+"""Dask: LSA and word2vec on a LocalCluster of 2 single-threaded workers, small corpora.
+
+One cluster for the whole module (starting one takes seconds).  Workers are threads of this
+process (``processes=False``): the same scheduler, serialisation of task arguments and results
+as separate processes, without paying for spawning interpreters in CI.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wordspace.corpus import as_corpus
+from wordspace.errors import ParameterError
+from wordspace.models.lsa import LSA
+
+distributed = pytest.importorskip("dask.distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                       dashboard_address=None)
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def brown_docs():
+    return list(as_corpus("brown").texts())[:150]
+
+
+@pytest.mark.parametrize("weighting", ["tfidf", "log-entropy"])
+def test_dask_lsa_matches_the_local_fit(client, brown_docs, monkeypatch, weighting):
+    import wordspace.models._distributed as D
+
+    monkeypatch.setattr(D, "PARTITION_CHARS", 500_000)   # 4 partitions over 2 workers
+    params = dict(n_components=10, n_iter=3, weighting=weighting, seed=2)
+    local = LSA(**params).fit(brown_docs)
+    remote = LSA(**params).fit(brown_docs, client=client)
+    assert remote.n_partitions_ >= 3
+    assert remote.vocabulary_.tokens == local.vocabulary_.tokens
+    assert np.allclose(remote.idf_, local.idf_)
+    assert remote.total_energy_ == pytest.approx(local.total_energy_, rel=1e-9)
+    assert abs(remote.explained_energy_ - local.explained_energy_) < 1e-3
+    assert np.allclose(remote.singular_values_, local.singular_values_, rtol=1e-4)
+    # the same subspace, the same signs, the same document codes
+    assert np.abs(remote.components_ @ local.components_.T).diagonal().min() > 0.999
+    assert np.allclose(remote.document_vectors_, local.document_vectors_, atol=1e-3)
+    codes = remote.transform(brown_docs[:3])
+    assert np.allclose(codes, local.transform(brown_docs[:3]), atol=1e-3)
+
+
+def test_dask_lsa_refuses_a_non_client_and_arpack(client, brown_docs):
+    with pytest.raises(ParameterError, match="Client"):
+        LSA(n_components=2).fit(brown_docs[:5], client="localhost:8786")
+    with pytest.raises(ParameterError, match="arpack"):
+        LSA(n_components=2, algorithm="arpack").fit(brown_docs[:5], client=client)
