@@ -177,6 +177,37 @@ def _remove(path) -> None:
             logger.warning("could not remove the cache file %s", name)
 
 
+_DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _checkpoint_interval(checkpoint, every) -> tuple[int | None, float | None]:
+    """``(tokens, seconds)`` between checkpoints (one of them None), or ``(None, None)``.
+
+    >>> _checkpoint_interval("run.ckpt", 1000), _checkpoint_interval("run.ckpt", "2m")
+    ((1000, None), (None, 120.0))
+    """
+    if checkpoint is None:
+        if every is not None:
+            raise ParameterError("checkpoint_every needs checkpoint=<file>")
+        return None, None
+    folder = Path(checkpoint).resolve().parent
+    if not str(checkpoint) or Path(checkpoint).is_dir() or not folder.is_dir():
+        raise ParameterError(f"cannot write checkpoint {checkpoint!r}: not a file name in an "
+                             "existing folder")
+    every = "10m" if every is None else every
+    if isinstance(every, int | np.integer) and not isinstance(every, bool) and every > 0:
+        return int(every), None
+    if isinstance(every, str) and every[-1:] in _DURATION_UNITS:
+        try:
+            seconds = float(every[:-1]) * _DURATION_UNITS[every[-1]]
+        except ValueError:
+            seconds = -1.0
+        if seconds > 0:
+            return None, seconds
+    raise ParameterError(f"checkpoint_every must be a number of tokens or a duration like '90s', "
+                         f"'10m', '1h'; got {every!r}")
+
+
 def _private(shape, dtype) -> np.ndarray:
     """A zeroed work buffer for one thread, padded by 128 bytes on each side.
 
@@ -249,6 +280,15 @@ class Word2Vec:
         leave the resident set, so memory stays flat in the corpus size.
     callbacks : sequence of callables, optional
         Each is called as ``callback(model, epoch)`` after every epoch.
+    checkpoint : path, optional
+        File to which training writes a resumable checkpoint (atomically, the previous one is
+        replaced whole): the vectors, the position in the corpus, the random states, the
+        learning-rate schedule and the loss so far.  :meth:`resume` continues from it; with
+        ``workers=1`` the result is bit-identical to an uninterrupted run.
+    checkpoint_every : int or str, optional
+        How often: a number of corpus tokens (``50_000_000``), or a duration ``"90s"``,
+        ``"10m"``, ``"1h"`` (default ``"10m"``).  Threads meet at a checkpoint, so each costs
+        the wait for the slowest block plus writing the vectors.
 
     Attributes
     ----------
@@ -278,7 +318,8 @@ class Word2Vec:
                  epochs: int = 5, alpha: float = 0.025, min_alpha: float = 0.0001,
                  cbow_mean: bool = True, tied: bool = False, masks: int = 1,
                  shared_negatives: bool = True, workers: int | None = None, seed: int = 1,
-                 shrink_windows: bool = True, cache_dir=None, callbacks=()):
+                 shrink_windows: bool = True, cache_dir=None, callbacks=(), checkpoint=None,
+                 checkpoint_every=None):
         self.vector_size = vector_size
         self.window = window
         self.architecture = architecture
@@ -300,6 +341,8 @@ class Word2Vec:
         self.shrink_windows = shrink_windows
         self.cache_dir = cache_dir
         self.callbacks = callbacks
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
 
     # -- scikit-learn plumbing ------------------------------------------------------------------
     @classmethod
@@ -360,6 +403,7 @@ class Word2Vec:
             raise ParameterError(f"cache_dir {self.cache_dir} is not a folder")
         if not all(callable(c) for c in (self.callbacks or ())):
             raise ParameterError("callbacks must be callables f(model, epoch)")
+        _checkpoint_interval(self.checkpoint, self.checkpoint_every)
         if self.loss == "softmax" or self.masks > 1:
             self._softmax_module()
 
@@ -612,7 +656,9 @@ class Word2Vec:
         return [(syn0, syn1, n_hot, first1, n0 + spare + t * stride, n1 + spare + t * stride)
                 for t in range(workers)]
 
-    def _train_epochs(self, encoded: EncodedCorpus, epochs: int) -> None:
+    def _train_epochs(self, encoded: EncodedCorpus, epochs: int, resume: dict | None = None
+                      ) -> None:
+        """Train ``epochs`` epochs; ``resume``: the run's state from a checkpoint."""
         from . import _w2v_kernels as K
 
         workers = int(self.workers or os.cpu_count() or 1)
@@ -641,23 +687,70 @@ class Word2Vec:
         done = _private(workers, np.int64)
         losses = _private(workers, np.float64)
         predictions = _private(workers, np.int64)
+        states = [_private(1, np.uint64) for _ in range(workers)]
+        stop_block = [n_blocks]
         start_epoch = self.epochs_trained_
         processed_before = 0
+        first_epoch = first_block = 0
+        training_seconds = 0.0
+        if resume is not None:
+            start_epoch, processed_before = resume["start_epoch"], resume["processed_before"]
+            first_epoch, first_block = resume["epoch"], resume["block"]
+            training_seconds = resume["training_seconds"]
+            if first_block:
+                for name, array in (("done", done), ("losses", losses),
+                                    ("predictions", predictions)):
+                    saved = np.asarray(resume[name])
+                    array[:] = 0
+                    array[:min(workers, len(saved))] = saved[:workers]
+                    array[0] += saved[workers:].sum()   # fewer threads now: totals kept
+        every_tokens, every_seconds = _checkpoint_interval(self.checkpoint,
+                                                           self.checkpoint_every)
+        block_ends = np.cumsum(block_sizes)
+
+        def position() -> int:
+            """Tokens of this run trained so far (``done`` is spent once an epoch is over)."""
+            return processed_before + (int(done.sum()) if next_block[0] < n_blocks else 0)
+
+        last_checkpoint = [position(), time.monotonic()]
+
+        def segment_end(block: int) -> int:
+            """The block before which the threads next meet (for a checkpoint)."""
+            if every_tokens is not None:
+                target = last_checkpoint[0] + every_tokens - processed_before
+            elif every_seconds is not None:   # meet every 2M tokens, save when the time is up
+                target = (block_ends[block - 1] if block else 0) + (1 << 21)
+            else:
+                return n_blocks
+            return int(min(n_blocks, max(block + 1, np.searchsorted(block_ends, target) + 1)))
+
+        def checkpoint_due() -> bool:
+            if every_tokens is not None:
+                return position() - last_checkpoint[0] >= every_tokens
+            return every_seconds is not None and \
+                time.monotonic() - last_checkpoint[1] >= every_seconds
+
+        def save_checkpoint(epoch: int, block: int) -> None:
+            self._save_checkpoint(dict(
+                start_epoch=start_epoch, epochs=epochs, epoch=epoch, block=block,
+                processed_before=processed_before, training_seconds=training_seconds,
+                n_ids=len(ids), n_documents=encoded.n_documents), states, done, losses,
+                predictions)
+            last_checkpoint[:] = [position(), time.monotonic()]
 
         def learning_rate() -> float:
             fraction = (processed_before + int(done.sum())) / planned if planned else 1.0
             return max(alpha1, alpha0 - (alpha0 - alpha1) * fraction)
 
         def work(thread: int, epoch: int) -> None:
-            state = _private(1, np.uint64)
-            state[:] = K.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
+            state = states[thread]
             run = runners[thread]
             while True:
                 with claim:
                     block = next_block[0]
+                    if block >= stop_block[0]:
+                        break
                     next_block[0] += 1
-                if block >= n_blocks:
-                    break
                 s0, s1 = int(edges[block]), int(edges[block + 1])
                 block_loss, block_predictions = run(state, ids, seg_offsets, s0, s1,
                                                     learning_rate())
@@ -665,29 +758,41 @@ class Word2Vec:
                 predictions[thread] += block_predictions
                 done[thread] += seg_offsets[s1] - seg_offsets[s0]
 
-        training_seconds = 0.0
         pool = concurrent.futures.ThreadPoolExecutor(workers) if workers > 1 else None
         bar = progress(total=epochs * total, desc="word2vec", unit=" words", unit_scale=True)
         try:
-            for local_epoch in range(epochs):
+            for local_epoch in range(first_epoch, epochs):
                 epoch = start_epoch + local_epoch
-                done[:] = 0
-                next_block[0] = 0
-                losses[:] = 0.0
-                predictions[:] = 0
-                tick = time.perf_counter()
-                if pool is None:
-                    work(0, epoch)
+                if local_epoch == first_epoch and first_block:   # resumed in this epoch
+                    next_block[0] = first_block
+                    saved = resume["states"]
+                    for thread, state in enumerate(states):
+                        state[:] = saved[thread] if thread < len(saved) else \
+                            K.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
                 else:
-                    futures = [pool.submit(work, t, epoch) for t in range(workers)]
-                    pending = set(futures)
-                    while pending:
-                        _, pending = concurrent.futures.wait(pending, timeout=0.5)
-                        self._show(bar, local_epoch, total, done, losses, predictions,
-                                   learning_rate())
-                    for future in futures:
-                        future.result()
-                training_seconds += time.perf_counter() - tick
+                    done[:] = 0
+                    next_block[0] = 0
+                    losses[:] = 0.0
+                    predictions[:] = 0
+                    for thread, state in enumerate(states):
+                        state[:] = K.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
+                while next_block[0] < n_blocks:
+                    stop_block[0] = segment_end(next_block[0])
+                    tick = time.perf_counter()
+                    if pool is None:
+                        work(0, epoch)
+                    else:
+                        futures = [pool.submit(work, t, epoch) for t in range(workers)]
+                        pending = set(futures)
+                        while pending:
+                            _, pending = concurrent.futures.wait(pending, timeout=0.5)
+                            self._show(bar, local_epoch, total, done, losses, predictions,
+                                       learning_rate())
+                        for future in futures:
+                            future.result()
+                    training_seconds += time.perf_counter() - tick
+                    if next_block[0] < n_blocks and checkpoint_due():
+                        save_checkpoint(local_epoch, next_block[0])
                 processed_before += total
                 self._show(bar, local_epoch, total, done, losses, predictions, learning_rate())
                 n_predictions = int(predictions.sum())
@@ -698,6 +803,9 @@ class Word2Vec:
                             epoch_loss, n_predictions)
                 for callback in self.callbacks or ():
                     callback(self, epoch)
+                if self.checkpoint is not None and (checkpoint_due() or
+                                                    local_epoch + 1 == epochs):
+                    save_checkpoint(local_epoch + 1, 0)
         finally:
             bar.close()
             if pool is not None:
@@ -705,6 +813,82 @@ class Word2Vec:
         self.training_seconds_ = training_seconds
         self.words_per_second_ = raw_tokens * epochs / training_seconds if training_seconds \
             else float("nan")
+
+    def _save_checkpoint(self, run: dict, states, done, losses, predictions) -> None:
+        """Write the training state to ``checkpoint`` (atomically: whole or not at all)."""
+        arrays = {"vectors": self.input_vectors_, "counts": self.vocabulary_.counts,
+                  "states": np.array([state[0] for state in states], np.uint64),
+                  "done": np.array(done), "losses": np.array(losses),
+                  "predictions": np.array(predictions)}
+        if not self.tied:
+            arrays["output_vectors"] = self.output_vectors_
+        _store.save(self.checkpoint, "word2vec-checkpoint", arrays,
+                    tokens=self.vocabulary_.tokens, params=self._stored_params(),
+                    loss_history=list(self.loss_history_), epochs_trained=self.epochs_trained_,
+                    n_raw_tokens=self.vocabulary_.n_raw_tokens,
+                    n_documents=self.vocabulary_.n_documents, run=run)
+        logger.info("word2vec: checkpoint %s at epoch %d, block %d", self.checkpoint,
+                    run["epoch"] + 1, run["block"])
+
+    @classmethod
+    def resume(cls, path, corpus, callbacks=()) -> Word2Vec:
+        """Continue the training recorded in checkpoint ``path`` on ``corpus`` (the same corpus
+        as the interrupted run) to its end; the checkpoint is kept up to date as before.
+
+        Returns
+        -------
+        Word2Vec
+            The trained model, as the uninterrupted ``fit`` would have returned it
+            (bit-identical with ``workers=1``).
+
+        Raises
+        ------
+        ModelFormatError
+            If ``path`` is not a word2vec checkpoint.
+        CorpusError
+            If ``corpus`` is not the corpus the checkpoint was trained on.
+        """
+        header, arrays = _store.load(path, mmap=False)
+        if header.get("kind") != "word2vec-checkpoint":
+            raise ModelFormatError(f"{path} is not a word2vec checkpoint (it holds a "
+                                   f"{header.get('kind')!r})")
+        try:
+            model = cls(**{k: v for k, v in header["params"].items()
+                           if k in cls._param_names()})
+            run = dict(header["run"])
+            vocab = Vocabulary(header["tokens"], arrays["counts"],
+                               n_raw_tokens=header.get("n_raw_tokens", 0),
+                               n_documents=header.get("n_documents", 0))
+            syn0 = np.array(arrays["vectors"])
+            syn1 = syn0 if model.tied else np.array(arrays["output_vectors"])
+            for name in ("states", "done", "losses", "predictions"):
+                run[name] = arrays[name]
+        except (KeyError, TypeError, ParameterError) as error:
+            raise ModelFormatError(f"{path}: incomplete word2vec checkpoint ({error})") from None
+        model.callbacks = callbacks
+        model.checkpoint = str(path)
+        model._validate()
+        model.vocabulary_ = vocab
+        model.input_vectors_, model.output_vectors_ = syn0, syn1
+        model.loss_history_ = [float(x) for x in header.get("loss_history", [])]
+        model.epochs_trained_ = int(header.get("epochs_trained", 0))
+        encoded = model._encode(as_corpus(corpus))
+        if (len(encoded.ids), encoded.n_documents) != (run["n_ids"], run["n_documents"]):
+            raise CorpusError(f"{getattr(corpus, 'name', corpus)} is not the corpus of checkpoint "
+                              f"{path}: {len(encoded.ids)} tokens in {encoded.n_documents} "
+                              f"documents, the checkpoint's had {run['n_ids']} in "
+                              f"{run['n_documents']}")
+        model._encoded = encoded
+        started = time.perf_counter()
+        model._train_epochs(encoded, run["epochs"], resume=run)
+        logger.info("word2vec: resumed and finished in %.1f s", time.perf_counter() - started)
+        return model
+
+    def _stored_params(self) -> dict:
+        params = {k: v for k, v in self.get_params().items() if k not in ("callbacks",)}
+        for name in ("cache_dir", "checkpoint"):
+            params[name] = None if params[name] is None else str(params[name])
+        return params
 
     @staticmethod
     def _show(bar, epoch, total, done, losses, predictions, alpha) -> None:
@@ -732,8 +916,7 @@ class Word2Vec:
         arrays = {"vectors": self.input_vectors_, "counts": self.vocabulary_.counts}
         if not self.tied:
             arrays["output_vectors"] = self.output_vectors_
-        params = {k: v for k, v in self.get_params().items() if k not in ("callbacks",)}
-        params["cache_dir"] = None if params["cache_dir"] is None else str(params["cache_dir"])
+        params = self._stored_params()
         _store.save(path, "word2vec", arrays, tokens=self.vocabulary_.tokens, params=params,
                     loss_history=list(self.loss_history_), epochs_trained=self.epochs_trained_,
                     n_raw_tokens=self.vocabulary_.n_raw_tokens,
