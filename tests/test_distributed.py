@@ -58,3 +58,27 @@ def test_dask_lsa_refuses_a_non_client_and_arpack(client, brown_docs):
         LSA(n_components=2).fit(brown_docs[:5], client="localhost:8786")
     with pytest.raises(ParameterError, match="arpack"):
         LSA(n_components=2, algorithm="arpack").fit(brown_docs[:5], client=client)
+
+
+def test_dask_word2vec_learns_the_planted_synonyms_on_two_shards(client, monkeypatch):
+    import sys
+    from pathlib import Path
+
+    import wordspace.models._distributed as D
+    from wordspace.models.word2vec import Word2Vec
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_word2vec import CORPUS, SMALL, partner_hits
+
+    monkeypatch.setattr(D, "PARTITION_CHARS", 20_000)   # 4 partitions, 2 per worker
+    monkeypatch.setattr(D, "AVERAGE_EVERY", 1000)       # 5 averagings per epoch
+    model = Word2Vec(**SMALL).fit(CORPUS, client=client)
+    local = Word2Vec(**SMALL).fit(CORPUS)
+    assert model.n_shards_ == 2
+    assert model.vocabulary_.tokens == local.vocabulary_.tokens
+    assert model.vocabulary_.counts.tolist() == local.vocabulary_.counts.tolist()
+    assert model.epochs_trained_ == SMALL["epochs"] and len(model.loss_history_) == 8
+    assert model.loss_history_[-1] < model.loss_history_[0]
+    assert partner_hits(model) >= 0.9
+    with pytest.raises(ParameterError, match="client= trains"):
+        Word2Vec(**{**SMALL, "loss": "softmax"}).fit(CORPUS, client=client)

@@ -296,3 +296,203 @@ def fit_lsa(model, corpus, client):
     model.idf_ = bow.idf_
     model.n_partitions_ = len(blocks)
     return model
+
+
+# -- word2vec ---------------------------------------------------------------------------------
+#: tokens each worker trains on between two averagings of the changed rows
+AVERAGE_EVERY = 1 << 18
+
+
+def _encode_partition(part, options):
+    """``(local tokens, their counts, encoded partition with local ids)``; empty on no tokens."""
+    corpus = Corpus(part, **options)
+    try:
+        vocab, encoded = Vocabulary.build_encoded(corpus, 1)
+    except CorpusError:
+        from ..vocab import EncodedCorpus
+
+        return [], np.zeros(0, np.int64), EncodedCorpus(np.zeros(0, np.int32),
+                                                        np.zeros(1, np.int64))
+    return vocab.tokens, vocab.counts, encoded
+
+
+def _partition_counter(encoded_part) -> Counter:
+    tokens, counts, _ = encoded_part
+    return Counter(dict(zip(tokens, counts.tolist(), strict=True)))
+
+
+def _partition_sizes(encoded_part) -> tuple[int, int]:
+    return encoded_part[2].n_raw_tokens, encoded_part[2].n_documents
+
+
+def _global_shard(parts, index: dict):
+    """This worker's partitions, concatenated and renumbered to the global vocabulary."""
+    from ..vocab import EncodedCorpus
+
+    ids, offsets, n_ids = [], [np.zeros(1, np.int64)], 0
+    for tokens, _, encoded in parts:
+        mapping = np.fromiter((index.get(t, -1) for t in tokens), np.int32, len(tokens))
+        mapped = mapping[encoded.ids] if len(tokens) else np.zeros(0, np.int32)
+        kept = mapped >= 0
+        before = np.zeros(len(mapped) + 1, np.int64)
+        np.cumsum(kept, out=before[1:])
+        ids.append(mapped[kept])
+        offsets.append(before[encoded.offsets[1:]] + n_ids)
+        n_ids += int(kept.sum())
+    return EncodedCorpus(np.concatenate(ids) if ids else np.zeros(0, np.int32),
+                         np.concatenate(offsets))
+
+
+def _shard_size(shard) -> int:
+    return len(shard.ids)
+
+
+def _piece(shard, piece: int, n_pieces: int):
+    """Documents ``piece`` of ``n_pieces`` contiguous pieces of about equal token counts."""
+    from ..vocab import EncodedCorpus
+
+    offsets = shard.offsets
+    marks = np.searchsorted(offsets, [len(shard.ids) * piece // n_pieces,
+                                      len(shard.ids) * (piece + 1) // n_pieces])
+    first, last = int(marks[0]), int(marks[1])
+    if piece + 1 == n_pieces:
+        last = len(offsets) - 1
+    return EncodedCorpus(shard.ids[offsets[first]:offsets[last]],
+                         offsets[first:last + 1] - offsets[first])
+
+
+def _train_round(params: dict, vocabulary, weights, shard, piece: int, n_pieces: int,
+                 alphas: tuple[float, float], seed: int):
+    """Train a copy of the weights on one piece of this worker's shard; the changed rows."""
+    from .word2vec import Word2Vec
+
+    syn0, syn1 = weights
+    encoded = _piece(shard, piece, n_pieces)
+    if len(encoded.ids) == 0:
+        return None
+    model = Word2Vec(**{**params, "workers": 1, "epochs": 1, "alpha": alphas[0],
+                        "min_alpha": alphas[1], "seed": seed, "callbacks": (),
+                        "checkpoint": None, "checkpoint_every": None, "cache_dir": None})
+    model.vocabulary_ = vocabulary
+    model.input_vectors_ = syn0.copy()
+    model.output_vectors_ = model.input_vectors_ if model.tied else syn1.copy()
+    model.loss_history_, model.epochs_trained_ = [], 0
+    model._train_epochs(encoded, 1)
+    rows0 = np.flatnonzero((model.input_vectors_ != syn0).any(axis=1))
+    changed = [(rows0, model.input_vectors_[rows0])]
+    if not model.tied:
+        rows1 = np.flatnonzero((model.output_vectors_ != syn1).any(axis=1))
+        changed.append((rows1, model.output_vectors_[rows1]))
+    return changed, model.loss_history_[-1], len(encoded.ids)
+
+
+def _average_rows(matrix: np.ndarray, updates: list) -> None:
+    """Each row changed by some workers becomes the mean of their versions of it."""
+    if not updates:
+        return
+    total = np.zeros_like(matrix)
+    count = np.zeros(len(matrix), np.int64)
+    for rows, values in updates:
+        total[rows] += values
+        count[rows] += 1
+    changed = count > 0
+    matrix[changed] = total[changed] / count[changed, None].astype(np.float32)
+
+
+def fit_word2vec(model, corpus, client):
+    """Fit ``model`` (a :class:`~wordspace.models.word2vec.Word2Vec`) on the cluster of
+    ``client``: one shard of the corpus per worker, trained data-parallel, the changed rows of
+    the shards' models averaged every :data:`AVERAGE_EVERY` tokens per worker."""
+    import time
+
+    from .._progress import progress
+
+    model._validate()
+    client = _check_client(client)
+    if model.masks > 1 or model.loss == "softmax":
+        raise ParameterError("client= trains negative sampling or hierarchical softmax with "
+                             "one mask")
+    corpus = as_corpus(corpus)
+    started = time.perf_counter()
+    workers = sorted(client.scheduler_info()["workers"])
+    if not workers:
+        raise ParameterError("the Dask cluster has no workers")
+    encoded_parts = []
+    for number, (part, options) in enumerate(partitions(corpus)):
+        where = [workers[number % len(workers)]]
+        part_future = client.scatter([part], workers=where)[0]
+        encoded_parts.append((where, client.submit(_encode_partition, part_future, options,
+                                                   workers=where, pure=False)))
+    if not encoded_parts:
+        raise CorpusError(f"corpus {corpus.name} contains no tokens")
+    # the vocabulary: token counts reduced pairwise on the workers
+    total = tree_sum(client, [client.submit(_partition_counter, f, pure=False)
+                              for _, f in encoded_parts]).result()
+    sizes = client.gather([client.submit(_partition_sizes, f, pure=False)
+                           for _, f in encoded_parts])
+    n_raw, n_docs = sum(s[0] for s in sizes), sum(s[1] for s in sizes)
+    items = _select(total, corpus.name, n_raw, frozenset(), model.min_count,
+                    model.max_vocab_size)
+    del total
+    model.vocabulary_ = Vocabulary([t for t, _ in items], [c for _, c in items],
+                                   n_raw_tokens=n_raw, n_documents=n_docs)
+    index = _send(client, model.vocabulary_.index, broadcast=True)
+    shards = []
+    for worker in workers:
+        mine = [f for where, f in encoded_parts if where == [worker]]
+        if mine:
+            shards.append((worker, client.submit(_global_shard, mine, index, workers=[worker],
+                                                 pure=False)))
+    del encoded_parts
+    shard_sizes = client.gather([client.submit(_shard_size, f, pure=False) for _, f in shards])
+    n_ids = sum(shard_sizes)
+    if n_ids == 0:
+        raise CorpusError("the corpus has no in-vocabulary tokens to train on")
+    model._init_weights()
+    model.loss_history_, model.epochs_trained_ = [], 0
+    n_pieces = max(1, -(-max(shard_sizes) // AVERAGE_EVERY))
+    params = model._stored_params()
+    vocabulary = _send(client, model.vocabulary_, broadcast=True)
+    alpha0, alpha1 = float(model.alpha), float(model.min_alpha)
+    planned = float(model.epochs * n_pieces)
+
+    def alpha(step: float) -> float:
+        return max(alpha1, alpha0 - (alpha0 - alpha1) * step / planned)
+
+    bar = progress(total=model.epochs * n_pieces, desc="word2vec (dask)", unit=" rounds")
+    training_seconds = 0.0
+    try:
+        for epoch in range(model.epochs):
+            losses, counts = [], []
+            for piece in range(n_pieces):
+                tick = time.perf_counter()
+                step = epoch * n_pieces + piece
+                weights = _send(client, (model.input_vectors_, model.output_vectors_),
+                                broadcast=True)
+                futures = [client.submit(_train_round, params, vocabulary, weights, shard,
+                                         piece, n_pieces, (alpha(step), alpha(step + 1)),
+                                         model.seed * 1_000_003 + step * len(shards) + number,
+                                         workers=[worker], pure=False)
+                           for number, (worker, shard) in enumerate(shards)]
+                results = [r for r in client.gather(futures) if r is not None]
+                del weights
+                _average_rows(model.input_vectors_, [r[0][0] for r in results])
+                if not model.tied:
+                    _average_rows(model.output_vectors_, [r[0][1] for r in results])
+                losses += [r[1] * r[2] for r in results]
+                counts += [r[2] for r in results]
+                training_seconds += time.perf_counter() - tick
+                bar.update()
+            model.loss_history_.append(float(np.sum(losses) / max(np.sum(counts), 1)))
+            model.epochs_trained_ = epoch + 1
+            for callback in model.callbacks or ():
+                callback(model, epoch)
+    finally:
+        bar.close()
+    model.training_seconds_ = training_seconds
+    model.words_per_second_ = n_raw * model.epochs / training_seconds if training_seconds \
+        else float("nan")
+    model.n_shards_ = len(shards)
+    logger.info("word2vec on %d Dask workers: %d rounds per epoch, fitted in %.1f s",
+                len(shards), n_pieces, time.perf_counter() - started)
+    return model

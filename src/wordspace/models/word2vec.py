@@ -426,13 +426,17 @@ class Word2Vec:
         return _w2v_softmax
 
     # -- fitting ------------------------------------------------------------------------------
-    def fit(self, corpus) -> Word2Vec:
+    def fit(self, corpus, client=None) -> Word2Vec:
         """Build the vocabulary of ``corpus``, encode it once, and train for ``epochs`` epochs.
 
         Parameters
         ----------
         corpus : path, Corpus, list of str or list of token lists
             Anything :func:`wordspace.corpus.as_corpus` accepts.
+        client : dask.distributed.Client, optional
+            Train data-parallel on that Dask cluster: one shard of the corpus per worker, the
+            changed rows of the workers' models averaged at regular intervals (see
+            :mod:`wordspace.models._distributed`; needs ``wordspace[distributed]``).
 
         Returns
         -------
@@ -445,6 +449,10 @@ class Word2Vec:
         CorpusError
             If the corpus is empty or no token survives ``min_count``.
         """
+        if client is not None:
+            from ._distributed import fit_word2vec
+
+            return fit_word2vec(self, corpus, client)
         self._validate()
         corpus = as_corpus(corpus)
         started = time.perf_counter()
