@@ -70,7 +70,7 @@ def test_dask_word2vec_learns_the_planted_synonyms_on_two_shards(client, monkeyp
     sys.path.insert(0, str(Path(__file__).parent))
     from test_word2vec import CORPUS, SMALL, partner_hits
 
-    monkeypatch.setattr(D, "PARTITION_CHARS", 20_000)   # 4 partitions, 2 per worker
+    monkeypatch.setattr(D, "W2V_PARTITION_CHARS", 20_000)   # 4 partitions, 2 per worker
     monkeypatch.setattr(D, "AVERAGE_EVERY", 1000)       # 5 averagings per epoch
     model = Word2Vec(**SMALL).fit(CORPUS, client=client)
     local = Word2Vec(**SMALL).fit(CORPUS)

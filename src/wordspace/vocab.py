@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -248,7 +249,7 @@ class Vocabulary:
         table = _ProvisionalIds()
         lookup = table.__getitem__
         counts = np.zeros(0, np.int64)
-        lengths: list[int] = []
+        lengths = array("q")   # 8 bytes a document (a list of ints takes 36)
         buffer: list[str] = []
         pieces: list[np.ndarray] = []
         provisional_path = None if path is None else str(path) + ".tmp"
@@ -280,7 +281,8 @@ class Vocabulary:
             bar.close()
             if handle is not None:
                 handle.close()
-        n_raw = int(sum(lengths))
+        lengths = np.frombuffer(lengths, np.int64) if len(lengths) else np.zeros(0, np.int64)
+        n_raw = int(lengths.sum())
         items = _select(dict(zip(table, counts.tolist(), strict=True)), corpus.name, n_raw, stop,
                         min_count, max_size)
         vocab = cls([t for t, _ in items], [c for _, c in items], n_raw_tokens=n_raw,

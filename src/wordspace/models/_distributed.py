@@ -1,4 +1,7 @@
-"""LSA on a Dask cluster: the tf-idf matrix in row blocks on the workers, a distributed SVD.
+"""LSA and word2vec on a Dask cluster.
+
+LSA: the tf-idf matrix in row blocks on the workers, a distributed SVD
+----------------------------------------------------------------------
 
 ``LSA(...).fit(corpus, client=client)`` (a :class:`dask.distributed.Client`) runs here.  The
 client streams the corpus's raw documents once and sends each partition (about
@@ -20,6 +23,23 @@ as row blocks ``A_p`` held by the workers:
 What reaches the client: the vocabulary counts, vectors of length ``d``, ``d x l`` and ``l x l``
 dense blocks, and at the end the document codes (``n x k``, the ``document_vectors_`` of a local
 fit).  ``A`` itself is never gathered.
+
+word2vec: data-parallel training with periodic averaging of the changed rows
+----------------------------------------------------------------------------
+``Word2Vec(...).fit(corpus, client=client)`` runs :func:`fit_word2vec`.  The client deals
+partitions of the raw text to the workers in turn; each worker counts and encodes its partitions
+(provisional ids), the counts are reduced pairwise on the workers into the vocabulary (cut
+exactly as a local fit cuts it, so the sampling tables are the same), and each worker renumbers
+its partitions into one shard of the encoded corpus that stays in its memory.  Training is in
+rounds: every worker trains a copy of the current vectors on the next piece of its shard (about
+:data:`AVERAGE_EVERY` tokens; one thread, the local kernels, the learning rate of the global
+progress), sends back only the rows it changed, and each changed row becomes the mean of the
+workers' versions of it -- the scheme of Ji et al. (2016) and Spark MLlib, which averages once
+per epoch; averaging every few hundred thousand tokens keeps the replicas close.
+
+The vectors are sent to every worker at each round (two ``V x dim`` float32 matrices), so a
+round costs that broadcast plus the changed rows coming back; a vocabulary of a million words
+at 300 dimensions would want workers that keep their replica and receive only the averaged rows.
 """
 
 from __future__ import annotations
@@ -301,6 +321,9 @@ def fit_lsa(model, corpus, client):
 # -- word2vec ---------------------------------------------------------------------------------
 #: tokens each worker trains on between two averagings of the changed rows
 AVERAGE_EVERY = 1 << 18
+#: characters of text per partition of a word2vec corpus (partitions are dealt to the workers
+#: in turn, so small ones balance the shards)
+W2V_PARTITION_CHARS = 2_000_000
 
 
 def _encode_partition(part, options):
@@ -418,7 +441,7 @@ def fit_word2vec(model, corpus, client):
     if not workers:
         raise ParameterError("the Dask cluster has no workers")
     encoded_parts = []
-    for number, (part, options) in enumerate(partitions(corpus)):
+    for number, (part, options) in enumerate(partitions(corpus, W2V_PARTITION_CHARS)):
         where = [workers[number % len(workers)]]
         part_future = client.scatter([part], workers=where)[0]
         encoded_parts.append((where, client.submit(_encode_partition, part_future, options,
