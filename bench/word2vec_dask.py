@@ -85,7 +85,7 @@ def main() -> None:
         report("local", model, 1, time.perf_counter() - tick)
         for n_workers in map(int, args.workers.split(",")):
             with LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                              processes=args.processes, dashboard_address=None) as cluster, \
+                              processes=args.processes, dashboard_address=":0") as cluster, \
                     Client(cluster) as client:
                 tick = time.perf_counter()
                 model = Word2Vec(**settings).fit(path, client=client)
