@@ -5,9 +5,10 @@ sampling, 100 dimensions, window 5, ``min_count=5``, ``--epochs``) by
 
 * ``local``: ``Word2Vec(workers=1).fit(path)``, the single-machine run (one thread, so the
   Dask runs below, one thread per worker, see the same arithmetic per token);
-* ``dask-N``: ``Word2Vec(...).fit(path, client=client)`` on a ``LocalCluster(n_workers=N,
-  threads_per_worker=1)``: one shard per worker, the changed rows averaged every
-  ``AVERAGE_EVERY`` tokens per worker.
+* ``mean-N`` / ``sum-N``: ``Word2Vec(...).fit(path, client=client)`` on a
+  ``LocalCluster(n_workers=N, threads_per_worker=1)``: one shard per worker, every
+  ``AVERAGE_EVERY`` tokens per worker each changed row becomes the mean of the workers' versions
+  (``mean``, Spark MLlib's rule) or takes the sum of their changes (``sum``).
 
 Scores: Google analogies (restrict_vocab=30000), WordSim-353 and SimLex-999 Spearman, with
 gensim's evaluators.  On a 2-core machine the 4-worker cluster shares two cores, so its speed
@@ -50,6 +51,9 @@ def main() -> None:
     parser.add_argument("--max-lines", type=int, default=100_000)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--combine", default="mean",
+                        help="comma-separated, of: mean (of the changed rows), sum (of changes)")
+    parser.add_argument("--no-local", action="store_true", help="skip the single-machine run")
     parser.add_argument("--processes", action="store_true",
                         help="workers in their own processes (default: threads of this one)")
     args = parser.parse_args()
@@ -80,16 +84,20 @@ def main() -> None:
                   f"{scores['ws353']:>6.3f} {scores['simlex']:>6.3f} "
                   f"{model.loss_history_[-1]:>6.3f}", flush=True)
 
-        tick = time.perf_counter()
-        model = Word2Vec(**settings, workers=1).fit(path)
-        report("local", model, 1, time.perf_counter() - tick)
-        for n_workers in map(int, args.workers.split(",")):
-            with LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                              processes=args.processes, dashboard_address=":0") as cluster, \
-                    Client(cluster) as client:
-                tick = time.perf_counter()
-                model = Word2Vec(**settings).fit(path, client=client)
-                report(f"dask-{n_workers}", model, model.n_shards_, time.perf_counter() - tick)
+        if not args.no_local:
+            tick = time.perf_counter()
+            model = Word2Vec(**settings, workers=1).fit(path)
+            report("local", model, 1, time.perf_counter() - tick)
+        for combine in args.combine.split(","):
+            D.COMBINE = combine
+            for n_workers in map(int, args.workers.split(",")):
+                with LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                  processes=args.processes, dashboard_address=":0") as cluster, \
+                        Client(cluster) as client:
+                    tick = time.perf_counter()
+                    model = Word2Vec(**settings).fit(path, client=client)
+                    report(f"{combine}-{n_workers}", model, model.n_shards_,
+                           time.perf_counter() - tick)
     print(f"load at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

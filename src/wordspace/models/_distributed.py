@@ -35,7 +35,10 @@ rounds: every worker trains a copy of the current vectors on the next piece of i
 :data:`AVERAGE_EVERY` tokens; one thread, the local kernels, the learning rate of the global
 progress), sends back only the rows it changed, and each changed row becomes the mean of the
 workers' versions of it -- the scheme of Ji et al. (2016) and Spark MLlib, which averages once
-per epoch; averaging every few hundred thousand tokens keeps the replicas close.
+per epoch; averaging every few hundred thousand tokens keeps the replicas close.  A row that all
+workers change then moves by the mean of their steps, so quality falls as workers are added
+(measured in the README); :data:`COMBINE` ``= "sum"`` adds the changes instead (better with 2
+workers, diverged with 4 on the benchmark).
 
 The vectors are sent to every worker at each round (two ``V x dim`` float32 matrices), so a
 round costs that broadcast plus the changed rows coming back; a vocabulary of a million words
@@ -321,6 +324,8 @@ def fit_lsa(model, corpus, client):
 # -- word2vec ---------------------------------------------------------------------------------
 #: tokens each worker trains on between two averagings of the changed rows
 AVERAGE_EVERY = 1 << 18
+#: how the workers' versions of a changed row are combined: "mean" or "sum" (of the changes)
+COMBINE = "mean"
 #: characters of text per partition of a word2vec corpus (partitions are dealt to the workers
 #: in turn, so small ones balance the shards)
 W2V_PARTITION_CHARS = 2_000_000
@@ -409,8 +414,18 @@ def _train_round(params: dict, vocabulary, weights, shard, piece: int, n_pieces:
     return changed, model.loss_history_[-1], len(encoded.ids)
 
 
-def _average_rows(matrix: np.ndarray, updates: list) -> None:
-    """Each row changed by some workers becomes the mean of their versions of it."""
+def _average_rows(matrix: np.ndarray, updates: list, combine: str = "mean") -> None:
+    """Each row changed by some workers becomes the mean of their versions of it
+    (``combine="mean"``), or takes the sum of their changes (``"sum"``).
+
+    >>> matrix = np.ones((3, 1), np.float32)
+    >>> updates = [(np.array([0, 1]), np.array([[3.0], [5.0]], np.float32)),
+    ...            (np.array([0]), np.array([[2.0]], np.float32))]
+    >>> _average_rows(matrix, updates); matrix.ravel().tolist()
+    [2.5, 5.0, 1.0]
+    >>> matrix[:] = 1; _average_rows(matrix, updates, "sum"); matrix.ravel().tolist()
+    [4.0, 5.0, 1.0]
+    """
     if not updates:
         return
     total = np.zeros_like(matrix)
@@ -419,7 +434,11 @@ def _average_rows(matrix: np.ndarray, updates: list) -> None:
         total[rows] += values
         count[rows] += 1
     changed = count > 0
-    matrix[changed] = total[changed] / count[changed, None].astype(np.float32)
+    if combine == "sum":
+        matrix[changed] = total[changed] - (count[changed, None] - 1).astype(np.float32) * \
+            matrix[changed]
+    else:
+        matrix[changed] = total[changed] / count[changed, None].astype(np.float32)
 
 
 def fit_word2vec(model, corpus, client):
@@ -499,9 +518,9 @@ def fit_word2vec(model, corpus, client):
                            for number, (worker, shard) in enumerate(shards)]
                 results = [r for r in client.gather(futures) if r is not None]
                 del weights
-                _average_rows(model.input_vectors_, [r[0][0] for r in results])
+                _average_rows(model.input_vectors_, [r[0][0] for r in results], COMBINE)
                 if not model.tied:
-                    _average_rows(model.output_vectors_, [r[0][1] for r in results])
+                    _average_rows(model.output_vectors_, [r[0][1] for r in results], COMBINE)
                 losses += [r[1] * r[2] for r in results]
                 counts += [r[2] for r in results]
                 training_seconds += time.perf_counter() - tick
