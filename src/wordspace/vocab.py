@@ -295,7 +295,7 @@ class Vocabulary:
         if handle is not None:
             # read back in small pieces (a map would keep every page resident until unmapped)
             provisional = open(provisional_path, "rb")
-            step = 1 << 21
+            step = 1 << 20
             chunks = (np.fromfile(provisional, np.int32, min(step, n_raw - start))
                       for start in range(0, n_raw, step))
             out = open(path, "wb")
@@ -312,10 +312,11 @@ class Vocabulary:
                 known = mapped >= 0
                 # offsets of the unit boundaries that fall inside this chunk
                 lo, hi = np.searchsorted(raw_offsets, [start + 1, start + len(mapped) + 1])
-                kept = np.cumsum(known, dtype=np.int64)
-                offsets[lo:hi] = n_ids + kept[raw_offsets[lo:hi] - start - 1]
+                kept = np.cumsum(known, dtype=np.int64 if len(known) >> 31 else np.int32)
+                offsets[lo:hi] = kept[raw_offsets[lo:hi] - start - 1]   # int64 from here on
+                offsets[lo:hi] += n_ids
                 if out is not None:
-                    out.write(mapped[known].tobytes())
+                    mapped[known].tofile(out)
                 else:
                     ids[n_ids:n_ids + int(kept[-1])] = mapped[known]
                 n_ids += int(kept[-1])
