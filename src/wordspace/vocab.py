@@ -283,15 +283,23 @@ class Vocabulary:
                 handle.close()
         lengths = np.frombuffer(lengths, np.int64) if len(lengths) else np.zeros(0, np.int64)
         n_raw = int(lengths.sum())
-        items = _select(dict(zip(table, counts.tolist(), strict=True)), corpus.name, n_raw, stop,
-                        min_count, max_size)
+        # only the tokens frequent enough become a counter (not a copy of the whole table)
+        frequent = np.flatnonzero(counts >= min_count)
+        distinct = list(table)
+        items = _select({distinct[i]: c for i, c in zip(frequent.tolist(),
+                                                         counts[frequent].tolist(), strict=True)},
+                        corpus.name, n_raw, stop, min_count, max_size)
         vocab = cls([t for t, _ in items], [c for _, c in items], n_raw_tokens=n_raw,
                     n_documents=len(lengths))
         remap = np.full(len(table), -1, np.int32)
         remap[np.fromiter(map(lookup, vocab.tokens), np.int64, len(vocab))] = \
             np.arange(len(vocab), dtype=np.int32)
+        n_distinct = len(table)
+        del distinct, items
+        table.clear()   # the largest object left: every distinct token of the corpus
         raw_offsets = np.zeros(len(lengths) + 1, np.int64)
         np.cumsum(lengths, out=raw_offsets[1:])
+        del lengths
         if handle is not None:
             # read back in small pieces (a map would keep every page resident until unmapped)
             provisional = open(provisional_path, "rb")
@@ -331,7 +339,7 @@ class Vocabulary:
             ids = (np.memmap(path, dtype=np.int32, mode="r", shape=(n_ids,)) if n_ids
                    else np.zeros(0, np.int32))
         logger.info("vocabulary: %d tokens kept of %d distinct; %d of %d tokens encoded",
-                    len(vocab), len(table), len(ids), n_raw)
+                    len(vocab), n_distinct, len(ids), n_raw)
         return vocab, EncodedCorpus(ids, offsets, n_raw_tokens=n_raw)
 
     # -- lookup -------------------------------------------------------------------------------

@@ -143,6 +143,9 @@ def _segments(offsets: np.ndarray, max_len: int = MAX_SEGMENT) -> np.ndarray:
     starts = offsets[:-1]
     lengths = np.diff(offsets)
     nonempty = lengths > 0
+    if len(lengths) and lengths.max() <= max_len:   # no piece to cut: few temporaries
+        return np.concatenate([starts[nonempty], offsets[-1:]]) if nonempty.any() \
+            else np.zeros(1, np.int64)
     starts, lengths = starts[nonempty], lengths[nonempty]
     pieces = (lengths + max_len - 1) // max_len
     first = np.repeat(np.cumsum(pieces) - pieces, pieces)
