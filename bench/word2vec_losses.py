@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace import Vocabulary, Word2Vec
-from wordspace.models import _w2v_kernels as K
+from wordspace.models import _w2v_core as C
 from wordspace.models import _w2v_softmax as M
 
 DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "corpus" / "big.txt.gz"
@@ -32,7 +32,7 @@ DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "corp
 def held_out_scores(model, encoded, window, stride, limit):
     vocab = model.vocabulary_
     if model.loss == "hierarchical":
-        codes, points, lengths = K.build_huffman(vocab.counts)
+        codes, points, lengths = C.build_huffman(vocab.counts)
         kind = 2
     else:
         codes, points, lengths = np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), \

@@ -1,6 +1,6 @@
 """Where word2vec's time goes, against what this machine can do (a roofline-style estimate).
 
-Usage: python bench/word2vec_roofline.py [--max-lines 60000] [--workers 2]
+Usage: python bench/word2vec_roofline.py [--max-lines 60000] [--workers 2] [--only cbow-hs]
 
 1. **The machine**: float32 matrix-product throughput (numpy's BLAS, 1 and all threads), streaming
    memory bandwidth (a large array copy), and the cost of reading random rows of a
@@ -29,7 +29,7 @@ import numba
 import numpy as np
 
 from wordspace import Vocabulary, Word2Vec
-from wordspace.models import _w2v_kernels as K
+from wordspace.models import _w2v_core as C
 from wordspace.models.word2vec import BLOCK_TOKENS, _blocks, _segments
 
 DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "corpus" / "big.txt.gz"
@@ -116,10 +116,10 @@ def decide_phase(vocab, encoded, window, sample):
     counts = {"kept": 0, "context": 0}
 
     def walk(count: bool):
-        state = K.seed_state(1, 0)
+        state = C.seed_state(1, 0)
         for b in range(len(edges) - 1):
             s0, s1 = int(edges[b]), int(edges[b + 1])
-            n = K.subsample_block(encoded.ids, seg_offsets, s0, s1, keep, window, True, state,
+            n = C.subsample_block(encoded.ids, seg_offsets, s0, s1, keep, window, True, state,
                                   kept, kept_window, kept_seg[: s1 - s0 + 1])
             if count:
                 counts["kept"] += n
@@ -134,6 +134,7 @@ def main():
     parser.add_argument("--corpus", default=str(DEFAULT))
     parser.add_argument("--max-lines", type=int, default=60000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--only", default="", help="run only the timings whose name starts so")
     args = parser.parse_args()
     dim, window, negative, sample = 100, 5, 5, 1e-3
 
@@ -173,6 +174,12 @@ def main():
         "sg-neg (shared negatives)": 2 * (c + negative + 1),
     }
     flops["sg-neg (shared negatives)"] = flops["sg-neg"]
+    # hierarchical softmax: one dot and two axpys per node of the centre's path, mean length L
+    kept_counts = vocab.counts * vocab.keep_probabilities(sample)
+    path = float(kept_counts @ C.build_huffman(vocab.counts)[2] / kept_counts.sum())
+    print(f"  mean Huffman path of a kept centre: {path:.2f} nodes")
+    flops["cbow-hs"] = c * dim + path * 6 * dim + 2 * c * dim
+    rows["cbow-hs"] = 2 * (c + path)
     for mode in flops:
         print(f"  {mode:26} {flops[mode] / 1e3:5.1f} kflop, {rows[mode]:5.1f} row reads+writes "
               f"= {rows[mode] * dim * 4 / 1e3:4.1f} KB")
@@ -184,9 +191,12 @@ def main():
             ("cbow-neg, dim 4", dict(architecture="cbow", vector_size=4), 1),
             ("sg-neg (shared negatives)", dict(architecture="skipgram"), 1),
             ("sg-neg", dict(architecture="skipgram", shared_negatives=False), 1),
+            ("cbow-hs", dict(loss="hierarchical"), 1),
+            ("cbow-hs, dim 4", dict(loss="hierarchical", vector_size=4), 1),
             ("cbow-neg", dict(architecture="cbow"), args.workers),
+            ("cbow-hs", dict(loss="hierarchical"), args.workers),
             ("sg-neg (shared negatives)", dict(architecture="skipgram"), args.workers)]
-    for name, options, workers in runs:
+    for name, options, workers in [run for run in runs if run[0].startswith(args.only)]:
         settings = {**dict(vector_size=dim, window=window, negative=negative, sample=sample,
                            min_count=5, epochs=1, seed=1, workers=workers), **options}
         Word2Vec(**{**settings, "workers": 1}).fit(lines[:200])  # compile / load the cache

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from wordspace.models import _w2v_core as C
 from wordspace.models import _w2v_kernels as K
 from wordspace.models import _w2v_softmax as M
 
@@ -36,18 +37,15 @@ def test_exact_softmax_gradient_passes_a_finite_difference_check(cbow_mean):
 def run_block(kernel_args, ids, window, syn0, syn1, loss_kind=0, masks=1, cbow_mean=True,
               alpha=0.05, seed=3):
     n = len(ids)
-    seg_offsets = np.array([0, n], np.int64)
+    block = (ids, np.array([0, n], np.int64), 0, 1)
     keep = np.ones(syn0.shape[0], np.float32)
-    sigmoid, loss_pos, loss_neg = K.make_tables()
-    codes, points, lengths = K.build_huffman(np.arange(syn0.shape[0], 0, -1).astype(np.int64))
-    alias_prob, alias_index = K.build_alias(np.full(syn0.shape[0], 1.0 / syn0.shape[0]))
-    return M.cbow_masked_block(
-        ids, seg_offsets, 0, 1, keep, window, False, K.seed_state(seed, 0),
-        np.empty(n, np.int32), np.empty(n, np.int32), np.empty(3, np.int64), syn0, syn1,
-        loss_kind, masks, alias_prob, alias_index, 3, codes, points, lengths, cbow_mean,
-        np.float32(alpha), sigmoid, loss_pos, loss_neg, np.zeros(syn0.shape[1], np.float32),
-        np.zeros(syn0.shape[1], np.float32), np.zeros(syn1.shape[0], np.float64),
-        np.zeros(2 * window + 1, np.int32))
+    lut = C.make_tables()
+    ns = C.negative_tables(np.full(syn0.shape[0], 1.0 / syn0.shape[0]), 3, lut)
+    hs = C.tree_tables(np.arange(syn0.shape[0], 0, -1), lut)
+    hot = (np.zeros((2, 0, syn0.shape[1]), np.float32), 0, 0, 0, 1 << 30)
+    bufs = K.work_buffers(n, syn0.shape[1], window, 3, syn1.shape[0], hs[0].shape[1])
+    setup = ((keep, window, False), (syn0, syn1), hot, bufs, ns, hs, (cbow_mean, masks, loss_kind))
+    return K.cbow_block(block, C.seed_state(seed, 0), np.float32(alpha), setup)
 
 
 @pytest.mark.parametrize("cbow_mean", [True, False])
@@ -99,7 +97,7 @@ def test_held_out_scores_are_normalised_probabilities():
     ids = rng.integers(0, n_words, size=30).astype(np.int32)
     offsets = np.array([0, 30], np.int64)
     counts = np.arange(n_words, 0, -1).astype(np.int64)
-    codes, points, lengths = K.build_huffman(counts)
+    codes, points, lengths = C.build_huffman(counts)
     for loss_kind, syn1 in ((0, rng.normal(size=(n_words, dim)).astype(np.float32)),
                             (2, rng.normal(size=(n_words - 1, dim)).astype(np.float32))):
         log_probs = np.zeros(30)

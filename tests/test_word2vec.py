@@ -9,7 +9,7 @@ import pytest
 
 from wordspace.corpus import as_corpus
 from wordspace.errors import CorpusError, NotFittedError, ParameterError
-from wordspace.models import _w2v_kernels as K
+from wordspace.models import _w2v_core as C
 from wordspace.models import load as load_any
 from wordspace.models.word2vec import Word2Vec, _blocks, _segments
 from wordspace.vocab import Vocabulary
@@ -120,13 +120,13 @@ def test_threads_share_out_every_block_once_per_epoch(monkeypatch):
 
 
 def test_sync_hot_adds_a_threads_changes_to_the_shared_rows():
-    from wordspace.models import _w2v_kernels as K
+    from wordspace.models import _w2v_core as C
 
     matrix = np.ones((6, 3), np.float32)  # shared hot rows 0-1, a spare row, own copy in 3-4
     base = np.ones((2, 3), np.float32)  # the values at the last sync
     matrix[3, 0] = 3.0  # this thread moved its copy of row 0 by +2
     matrix[0, 1] = 5.0  # meanwhile another thread merged +4 into the shared row 0
-    K.sync_hot(matrix, 0, 3, base)
+    C.sync_hot(matrix, 0, 3, base)
     np.testing.assert_array_equal(matrix[0], [3.0, 5.0, 1.0])
     np.testing.assert_array_equal(matrix[1], [1.0, 1.0, 1.0])
     np.testing.assert_array_equal(matrix[3:5], matrix[0:2])  # own copy refreshed
@@ -257,7 +257,7 @@ def test_not_fitted():
 
 def test_huffman_tree_is_optimal_and_prefix_free():
     counts = np.array(sorted(np.random.default_rng(0).integers(1, 1000, 60), reverse=True))
-    codes, points, lengths = K.build_huffman(counts)
+    codes, points, lengths = C.build_huffman(counts)
     words = ["".join(map(str, codes[w, :lengths[w]])) for w in range(len(counts))]
     assert len(set(words)) == len(words)
     assert not any(a != b and b.startswith(a) for a in words for b in words)
@@ -276,7 +276,7 @@ def test_huffman_tree_is_optimal_and_prefix_free():
 def test_alias_table_reproduces_the_distribution():
     p = np.random.default_rng(1).random(50) ** 3
     p /= p.sum()
-    prob, alias = K.build_alias(p)
+    prob, alias = C.build_alias(p)
     implied = prob.copy()
     np.add.at(implied, alias, 1.0 - prob)
     np.testing.assert_allclose(implied / len(p), p, atol=1e-12)

@@ -5,8 +5,8 @@ from the others.  **CBOW** averages (or sums) the context's input vectors into o
 and scores every candidate centre against it; **skip-gram** lets each context word predict the
 centre on its own.  The prediction is trained with **negative sampling** (the true centre against
 ``negative`` noise tokens drawn from the unigram^0.75 distribution), **hierarchical softmax**
-(binary decisions along the centre's path in a Huffman tree), or -- hook for a later kernel --
-the exact softmax.
+(binary decisions along the centre's path in a Huffman tree), or the exact softmax.  Which
+combinations of settings exist, and which kernel trains each, is one table: :data:`MODES`.
 
 The corpus is read once, counted and encoded into one ``int32`` array; every epoch after that is
 a pure array walk in Numba kernels (:mod:`wordspace.models._w2v_kernels`).  Threads take
@@ -135,6 +135,38 @@ def _releasing(run, ids: np.ndarray):
         return result
 
     return run_releasing
+#: a mean loss per prediction above this means training diverged (a healthy model's is a few nats:
+#: the sigmoid saturates at a score of 6)
+DIVERGED_LOSS = 100.0
+
+
+def _mode_table() -> dict:
+    """(architecture, loss, masks > 1, tied, shared_negatives) -> kernel of ``_w2v_kernels``.
+
+    Every supported combination, and only those: ``Word2Vec`` refuses any other key.
+    ``shared_negatives`` only matters for skip-gram with negative sampling; the output vectors of
+    hierarchical softmax are tree nodes, so it cannot be tied; skip-gram predicts one token (the
+    centre) from each context word, so it has one mask.
+    """
+    table = {}
+    for tied in (False, True):
+        for shared in (False, True):
+            for multi in (False, True):
+                table["cbow", "negative", multi, tied, shared] = \
+                    "cbow_block" if multi else "cbow_negative_block"
+                table["cbow", "softmax", multi, tied, shared] = "cbow_block"
+                if not tied:
+                    table["cbow", "hierarchical", multi, tied, shared] = "cbow_block"
+            table["skipgram", "negative", False, tied, shared] = \
+                "skipgram_shared_block" if shared else "skipgram_block"
+            table["skipgram", "softmax", False, tied, shared] = "skipgram_block"
+            if not tied:
+                table["skipgram", "hierarchical", False, tied, shared] = "skipgram_block"
+    return table
+
+
+#: every supported mode -> the name of its kernel in ``_w2v_kernels``
+MODES = _mode_table()
 
 
 def _segments(offsets: np.ndarray, max_len: int = MAX_SEGMENT) -> np.ndarray:
@@ -399,34 +431,35 @@ class Word2Vec:
             check_positive("workers", self.workers, integer=True)
         if not isinstance(self.seed, int | np.integer) or isinstance(self.seed, bool):
             raise ParameterError(f"seed must be an integer, got {self.seed!r}")
-        if self.tied and self.loss == "hierarchical":
-            raise ParameterError("tied=True needs loss='negative' or 'softmax': the output "
-                                 "vectors of hierarchical softmax belong to tree nodes, not words")
+        for name in ("cbow_mean", "tied", "shared_negatives", "shrink_windows"):
+            if not isinstance(getattr(self, name), bool | np.bool_):
+                raise ParameterError(f"{name} must be True or False, got "
+                                     f"{getattr(self, name)!r}")
+        self._kernel_name()
         if self.cache_dir is not None and not Path(self.cache_dir).is_dir():
             raise ParameterError(f"cache_dir {self.cache_dir} is not a folder")
         if not all(callable(c) for c in (self.callbacks or ())):
             raise ParameterError("callbacks must be callables f(model, epoch)")
         _checkpoint_interval(self.checkpoint, self.checkpoint_every)
-        if self.loss == "softmax" or self.masks > 1:
-            self._softmax_module()
 
-    def _softmax_module(self):
-        """The kernels for the exact softmax and for several masks (a separate module).
+    def _mode(self) -> tuple:
+        return (self.architecture, self.loss, self.masks > 1, bool(self.tied),
+                bool(self.shared_negatives))
 
-        Hook: ``wordspace.models._w2v_softmax`` provides ``block_runner(model, tables,
-        max_block, prelude)`` returning ``run(state, ids, seg_offsets, s0, s1, alpha) -> (loss,
-        predictions)`` like the runners of :meth:`_block_runner`; ``prelude(ids, seg_offsets,
-        s0, s1, state)`` gives the leading arguments of every block kernel (see
-        :func:`~wordspace.models._w2v_kernels.subsample_block`).  It is used for
-        ``loss="softmax"`` and for ``masks > 1`` with any loss.  Until that module exists these
-        settings raise :class:`ParameterError`.
-        """
-        try:
-            from . import _w2v_softmax
-        except ImportError:
-            what = "loss='softmax'" if self.loss == "softmax" else f"masks={self.masks}"
-            raise ParameterError(f"{what} is not implemented yet") from None
-        return _w2v_softmax
+    def _kernel_name(self) -> str:
+        """The kernel of this mode (see :data:`MODES`); ParameterError when there is none."""
+        name = MODES.get(self._mode())
+        if name is not None:
+            return name
+        if self.tied and self.loss == "hierarchical":
+            raise ParameterError("tied=True needs loss='negative' or 'softmax': the output "
+                                 "vectors of hierarchical softmax belong to tree nodes, not words")
+        if self.architecture == "skipgram" and self.masks > 1:
+            raise ParameterError(f"masks={self.masks} needs architecture='cbow': skip-gram "
+                                 "predicts one token, the centre, from each context word")
+        raise ParameterError(  # pragma: no cover -- every refused key is named above
+            "no kernel for architecture={!r}, loss={!r}, masks={}, tied={}, "
+            "shared_negatives={}".format(*self._mode()))
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, corpus, client=None) -> Word2Vec:
@@ -546,35 +579,33 @@ class Word2Vec:
 
     # -- the training loop ----------------------------------------------------------------------
     def _tables(self) -> dict:
+        """The read-only tables of training: keep probabilities, ``lut``, ``ns`` and ``hs``."""
+        from . import _w2v_core as C
         from . import _w2v_kernels as K
 
         vocab = self.vocabulary_
-        sigmoid, loss_pos, loss_neg = K.make_tables()
-        tables = {"keep": vocab.keep_probabilities(self.sample), "sigmoid": sigmoid,
-                  "loss_pos": loss_pos, "loss_neg": loss_neg}
+        lut = C.make_tables()
+        ns, hs = K.placeholder_tables(lut)
         if self.loss == "negative":
-            tables["alias_prob"], tables["alias_index"] = K.build_alias(
-                vocab.noise_distribution(self.ns_exponent))
+            ns = C.negative_tables(vocab.noise_distribution(self.ns_exponent), self.negative, lut)
         elif self.loss == "hierarchical":
-            tables["codes"], tables["points"], tables["code_lengths"] = K.build_huffman(
-                vocab.counts)
-        return tables
+            hs = C.tree_tables(vocab.counts, lut)
+        return {"keep": vocab.keep_probabilities(self.sample), "lut": lut, "ns": ns, "hs": hs,
+                "window": int(self.window)}
 
     def _block_runner(self, tables: dict, max_block: int, rows=None):
-        """A function ``run(state, seg_offsets, ids, s0, s1, alpha) -> (loss, predictions)``
-        with its own work buffers (one runner per thread).
+        """A function ``run(state, ids, seg_offsets, s0, s1, alpha) -> (loss, predictions)``
+        that trains on segments ``s0:s1`` with its own work buffers (one runner per thread).
 
         ``rows = (syn0, syn1, n_hot, first1, ext0, ext1)``: the matrices with extra rows where
         this thread keeps its own copy of the ``n_hot`` hot rows of each (from ``ext0`` and
         ``ext1``; the hot rows of ``syn1`` start at ``first1``), merged with the shared rows
-        every ``SYNC_TOKENS`` kept tokens (see :mod:`~wordspace.models._w2v_kernels`).  None:
+        every ``SYNC_TOKENS`` kept tokens (see :mod:`~wordspace.models._w2v_core`).  None:
         the model's own matrices, no private rows.
         """
         from . import _w2v_kernels as K
 
-        dim, window = self.vector_size, int(self.window)
-        kept = _private(max_block, np.int32)
-        kept_window = _private(max_block, np.int32)
+        dim, window = self.vector_size, int(tables["window"])
         if rows is None:
             rows = (self.input_vectors_, self.output_vectors_, 0, 0, 0, 0)
         syn0, syn1, n_hot, first1, ext0, ext1 = rows
@@ -584,62 +615,16 @@ class Word2Vec:
             base[1] = syn1[first1:first1 + n_hot]
             syn0[ext0:ext0 + n_hot] = base[0]
             syn1[ext1:ext1 + n_hot] = base[1]
-        hot = (base, first1, ext0, ext1, SYNC_TOKENS)
-        keep, sig, lp, ln = tables["keep"], tables["sigmoid"], tables["loss_pos"], \
-            tables["loss_neg"]
-        shrink = bool(self.shrink_windows)
-        neu1 = _private(dim, np.float32)
-        neu1e = _private(dim, np.float32)
-        cbow_mean = bool(self.cbow_mean)
-        arch, loss = self.architecture, self.loss
-        negative = int(self.negative)
+        n_scores = len(syn1) if self.loss == "softmax" else 1
+        bufs = K.work_buffers(max_block, dim, window, int(self.negative), n_scores,
+                              tables["hs"][0].shape[1], _private)
+        setup = ((tables["keep"], window, bool(self.shrink_windows)), (syn0, syn1),
+                 (base, first1, ext0, ext1, SYNC_TOKENS), bufs, tables["ns"], tables["hs"],
+                 (bool(self.cbow_mean), int(self.masks), K.LOSS_KINDS[self.loss]))
+        kernel = K.KERNELS[self._kernel_name()]
 
-        def prelude(ids, seg_offsets, s0, s1, state):
-            return (ids, seg_offsets, s0, s1, keep, window, shrink, state, kept, kept_window,
-                    kept_seg[: s1 - s0 + 1])
-
-        kept_seg = _private(max_block + 2, np.int64)
-        if loss == "softmax" or self.masks > 1:  # pragma: no cover -- hook, see _softmax_module
-            return self._softmax_module().block_runner(self, tables, max_block, prelude)
-        if loss == "negative":
-            ap, ai = tables["alias_prob"], tables["alias_index"]
-            negatives = _private((2, max(negative, 1)), np.int32)
-            if arch == "cbow":
-                targets = _private(negative + 1, np.int32)
-                grads = _private(negative + 1, np.float32)
-
-                def run(state, ids, seg_offsets, s0, s1, alpha):
-                    return K.cbow_neg_block(*prelude(ids, seg_offsets, s0, s1, state), syn0,
-                                            syn1, *hot, ap, ai, negative, cbow_mean,
-                                            np.float32(alpha), sig, lp, ln, neu1, neu1e,
-                                            negatives, targets, grads)
-            elif self.shared_negatives:
-                inputs = _private((2 * window, dim), np.float32)
-                targets = _private(negative + 1, np.int32)
-                grads = _private((2 * window, negative + 1), np.float32)
-
-                def run(state, ids, seg_offsets, s0, s1, alpha):
-                    return K.sg_neg_shared_block(*prelude(ids, seg_offsets, s0, s1, state),
-                                                 syn0, syn1, *hot, ap, ai, negative,
-                                                 np.float32(alpha), sig, lp, ln, inputs, targets,
-                                                 grads, negatives)
-            else:
-                def run(state, ids, seg_offsets, s0, s1, alpha):
-                    return K.sg_neg_block(*prelude(ids, seg_offsets, s0, s1, state), syn0, syn1,
-                                          *hot, ap, ai, negative, np.float32(alpha), sig, lp, ln,
-                                          neu1e)
-        elif loss == "hierarchical":
-            codes, points, lengths = tables["codes"], tables["points"], tables["code_lengths"]
-            if arch == "cbow":
-                def run(state, ids, seg_offsets, s0, s1, alpha):
-                    return K.cbow_hs_block(*prelude(ids, seg_offsets, s0, s1, state), syn0,
-                                           syn1, *hot, codes, points, lengths, cbow_mean,
-                                           np.float32(alpha), sig, lp, ln, neu1, neu1e)
-            else:
-                def run(state, ids, seg_offsets, s0, s1, alpha):
-                    return K.sg_hs_block(*prelude(ids, seg_offsets, s0, s1, state), syn0, syn1,
-                                         *hot, codes, points, lengths, np.float32(alpha), sig,
-                                         lp, ln, neu1e)
+        def run(state, ids, seg_offsets, s0, s1, alpha):
+            return kernel((ids, seg_offsets, s0, s1), state, np.float32(alpha), setup)
         return run
 
     def _private_rows(self, workers: int) -> list | None:
@@ -650,6 +635,7 @@ class Word2Vec:
         The model's matrices become views of the first rows of the extended ones.
         """
         n_hot = min(HOT_ROWS, len(self.vocabulary_) // VOCAB_PER_HOT_ROW)
+        # (not with the exact softmax, which reads every output row, nor with several masks)
         if workers == 1 or self.tied or n_hot == 0 or self.loss == "softmax" or self.masks > 1:
             return None
         # spare rows (64 bytes or more) between threads' copies: no cache line holds rows of two
@@ -670,7 +656,7 @@ class Word2Vec:
     def _train_epochs(self, encoded: EncodedCorpus, epochs: int, resume: dict | None = None
                       ) -> None:
         """Train ``epochs`` epochs; ``resume``: the run's state from a checkpoint."""
-        from . import _w2v_kernels as K
+        from . import _w2v_core as C
 
         workers = int(self.workers or os.cpu_count() or 1)
         seg_offsets = _segments(encoded.offsets)
@@ -680,6 +666,10 @@ class Word2Vec:
         n_blocks = len(edges) - 1
         total = int(block_sizes.sum())
         workers = max(1, min(workers, n_blocks))
+        if self.loss == "negative" and self.negative >= len(self.vocabulary_):
+            raise ParameterError(f"negative ({self.negative}) must be smaller than the vocabulary "
+                                 f"({len(self.vocabulary_)} words)")
+        longest = int(np.diff(seg_offsets).max()) if len(seg_offsets) > 1 else 1
         # Threads take the blocks in corpus order from one shared counter, so at any moment they
         # train on neighbouring text (as gensim's job queue does) and a slow core does less of
         # the epoch.  Contiguous halves, one per thread (the C tool's and gensim's corpus_file
@@ -688,6 +678,10 @@ class Word2Vec:
         claim = threading.Lock()
         next_block = [0]
         tables = self._tables()
+        if self.window >= longest:  # a longer window sees no more, but its buffers grow with it
+            tables["window"] = max(1, longest - 1)
+            logger.warning("window %d is longer than the longest document (%d tokens): using "
+                           "window %d", self.window, longest, tables["window"])
         rows = self._private_rows(workers) or [None] * workers
         ids = encoded.ids
         runners = [_releasing(self._block_runner(tables, max_block + 1, rows[t]), ids)
@@ -753,10 +747,12 @@ class Word2Vec:
             fraction = (processed_before + int(done.sum())) / planned if planned else 1.0
             return max(alpha1, alpha0 - (alpha0 - alpha1) * fraction)
 
+        diverged = [None]  # the mean loss of the first block that diverged
+
         def work(thread: int, epoch: int) -> None:
             state = states[thread]
             run = runners[thread]
-            while True:
+            while diverged[0] is None:
                 with claim:
                     block = next_block[0]
                     if block >= stop_block[0]:
@@ -765,6 +761,8 @@ class Word2Vec:
                 s0, s1 = int(edges[block]), int(edges[block + 1])
                 block_loss, block_predictions = run(state, ids, seg_offsets, s0, s1,
                                                     learning_rate())
+                if not block_loss <= DIVERGED_LOSS * max(block_predictions, 1):  # also NaN
+                    diverged[0] = block_loss / max(block_predictions, 1)
                 losses[thread] += block_loss
                 predictions[thread] += block_predictions
                 done[thread] += seg_offsets[s1] - seg_offsets[s0]
@@ -779,15 +777,15 @@ class Word2Vec:
                     saved = resume["states"]
                     for thread, state in enumerate(states):
                         state[:] = saved[thread] if thread < len(saved) else \
-                            K.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
+                            C.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
                 else:
                     done[:] = 0
                     next_block[0] = 0
                     losses[:] = 0.0
                     predictions[:] = 0
                     for thread, state in enumerate(states):
-                        state[:] = K.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
-                while next_block[0] < n_blocks:
+                        state[:] = C.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
+                while next_block[0] < n_blocks and diverged[0] is None:
                     stop_block[0] = segment_end(next_block[0])
                     tick = time.perf_counter()
                     if pool is None:
@@ -802,8 +800,15 @@ class Word2Vec:
                         for future in futures:
                             future.result()
                     training_seconds += time.perf_counter() - tick
-                    if next_block[0] < n_blocks and checkpoint_due():
+                    if diverged[0] is None and next_block[0] < n_blocks and \
+                            checkpoint_due():
                         save_checkpoint(local_epoch, next_block[0])
+                if diverged[0] is not None or not (np.isfinite(self.input_vectors_).all()
+                                                   and np.isfinite(self.output_vectors_).all()):
+                    loss = "not finite" if diverged[0] is None else f"{diverged[0]:.3g}"
+                    raise ParameterError(
+                        f"training diverged in epoch {epoch + 1} (mean loss {loss} per "
+                        f"prediction): the learning rate alpha={self.alpha:g} is too large")
                 processed_before += total
                 self._show(bar, local_epoch, total, done, losses, predictions, learning_rate())
                 n_predictions = int(predictions.sum())

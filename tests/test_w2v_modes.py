@@ -1,0 +1,145 @@
+"""Every combination of word2vec's settings: the table of modes, walked whole.
+
+Each supported mode learns the planted synonyms and lowers its loss, and its first steps go down
+the gradient of a numpy reference of its objective; each other combination is refused with a
+ParameterError.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from test_word2vec import CORPUS, SMALL, partner_hits
+
+from wordspace.errors import ParameterError
+from wordspace.models import _w2v_core as C
+from wordspace.models.word2vec import MODES, Word2Vec
+from wordspace.vocab import Vocabulary
+
+ALL_KEYS = list(itertools.product(("cbow", "skipgram"), ("negative", "hierarchical", "softmax"),
+                                  (False, True), (False, True), (False, True)))
+SUPPORTED = [key for key in ALL_KEYS if key in MODES]
+REFUSED = [key for key in ALL_KEYS if key not in MODES]
+
+
+def settings(key) -> dict:
+    architecture, loss, multi, tied, shared = key
+    return dict(architecture=architecture, loss=loss, masks=2 if multi else 1, tied=tied,
+                shared_negatives=shared)
+
+
+def test_the_table_covers_the_modes_the_issue_names():
+    assert len(SUPPORTED) == 30 and len(REFUSED) == 18
+    assert all(key[3] for key in REFUSED if key[1] == "hierarchical" and key[0] == "cbow")
+    assert all(key[0] == "skipgram" and key[2] for key in REFUSED if not key[3]
+               or key[1] != "hierarchical")
+
+
+@pytest.mark.parametrize("key", REFUSED, ids=str)
+def test_every_other_combination_is_refused(key):
+    with pytest.raises(ParameterError) as error:
+        Word2Vec(**settings(key), **SMALL).fit(CORPUS[:5])
+    assert "\n" not in str(error.value)
+
+
+def test_skipgram_with_several_masks_no_longer_runs_the_exact_softmax():
+    """Before the table, skip-gram with masks > 1 ran the exact softmax whatever ``loss`` said
+    (first-epoch loss exactly log V, the softmax's at zero output vectors) and, with
+    loss='hierarchical', read scores past the end of the V - 1 tree nodes (loss inf)."""
+    for loss in ("negative", "hierarchical"):
+        with pytest.raises(ParameterError, match="masks=2 needs architecture='cbow'"):
+            Word2Vec(architecture="skipgram", masks=2, loss=loss, **SMALL).fit(CORPUS[:5])
+
+
+@pytest.mark.parametrize("key", SUPPORTED, ids=str)
+def test_every_supported_mode_learns_the_planted_synonyms(key):
+    """The weakest are tied weights with two masks: 21 and 22 of the 24 tokens have their partner
+    as nearest neighbour (negative sampling, softmax); every other mode has all 24."""
+    model = Word2Vec(**settings(key), **SMALL).fit(CORPUS)
+    assert model.loss_history_[-1] < model.loss_history_[0]
+    assert partner_hits(model) >= (0.85 if key[2] and key[3] else 1.0)
+
+
+# -- the first steps against a numpy reference of the objective ---------------------------------
+def _reference_loss(loss, syn0, syn1, predictions, negative, noise_word, tree):
+    """Exact objective (float64) of ``predictions``: (context words, target) pairs."""
+    def log_sigmoid(x):
+        return -np.log1p(np.exp(-x))
+    total = 0.0
+    for context, target in predictions:
+        h = syn0[context].mean(axis=0)
+        if loss == "negative":
+            total -= log_sigmoid(syn1[target] @ h) + negative * log_sigmoid(-syn1[noise_word] @ h)
+        elif loss == "hierarchical":
+            codes, points, lengths = tree
+            for code, node in zip(codes[target, :lengths[target]],
+                                  points[target, :lengths[target]], strict=True):
+                total -= log_sigmoid((1.0 - 2.0 * code) * (syn1[node] @ h))
+        else:
+            scores = syn1 @ h
+            total -= scores[target] - np.log(np.exp(scores).sum())
+    return total
+
+
+def _numeric_gradient(function, *arrays, eps=1e-6):
+    grads = []
+    for array in arrays:
+        grad = np.zeros_like(array)
+        for index in np.ndindex(array.shape):
+            saved = array[index]
+            array[index] = saved + eps
+            up = function()
+            array[index] = saved - eps
+            grad[index] = (up - function()) / (2 * eps)
+            array[index] = saved
+        grads.append(grad)
+    return grads
+
+
+@pytest.mark.parametrize("key", SUPPORTED, ids=str)
+def test_first_steps_follow_the_reference_gradient(key):
+    """One block, every context of one word (so mean = sum = the word2vec convention), tiny
+    alpha: the kernel's change of the weights points along minus the reference gradient.
+
+    The noise distribution is all on a word outside the block, so the negatives are known.  With
+    masks=2 the block is ``a b a`` and window 1: the middle window masks ``b`` and one ``a``,
+    leaving the other ``a`` visible, whichever it is.
+    """
+    architecture, loss, multi, tied, shared = key
+    negative, alpha = 3, 1e-3
+    model = Word2Vec(**settings(key), vector_size=4, window=1, sample=0.0, negative=negative,
+                     shrink_windows=False, workers=1)
+    model._validate()
+    model.vocabulary_ = Vocabulary(["a", "b", "z"], [30, 20, 10])
+    rng = np.random.default_rng(7)
+    syn0 = rng.normal(scale=0.5, size=(3, 4)).astype(np.float32)
+    syn1 = syn0 if tied else rng.normal(scale=0.5, size=(2 if loss == "hierarchical" else 3, 4)
+                                        ).astype(np.float32)
+    model.input_vectors_, model.output_vectors_ = syn0, syn1
+    tables = model._tables()
+    tables["ns"] = C.negative_tables(np.eye(3)[2], negative, tables["lut"])
+    ids = np.array([0, 1, 0] if multi else [0, 1], np.int32)
+    predictions = ([([1], 0), ([0], 1), ([0], 0), ([1], 0)] if multi else [([1], 0), ([0], 1)])
+
+    ref0, ref1 = syn0.astype(np.float64), syn1.astype(np.float64)
+    tree = C.build_huffman(model.vocabulary_.counts)
+    if tied:
+        def objective():
+            return _reference_loss(loss, ref0, ref0, predictions, negative, 2, tree)
+        expected = np.concatenate([g.ravel() for g in _numeric_gradient(objective, ref0)])
+    else:
+        def objective():
+            return _reference_loss(loss, ref0, ref1, predictions, negative, 2, tree)
+        expected = np.concatenate([g.ravel() for g in _numeric_gradient(objective, ref0, ref1)])
+    before = [m.copy() for m in ((syn0,) if tied else (syn0, syn1))]
+    run = model._block_runner(tables, len(ids))
+    kernel_loss, n = run(C.seed_state(1, 0), ids, np.array([0, len(ids)], np.int64), 0, 1, alpha)
+    step = np.concatenate([(m - b).ravel() for m, b in zip((syn0, syn1), before, strict=False)])
+
+    assert n == len(predictions)
+    assert kernel_loss == pytest.approx(objective(), rel=0.02)
+    cosine = -step @ expected / (np.linalg.norm(step) * np.linalg.norm(expected))
+    assert cosine > 0.995
+    assert np.linalg.norm(step) == pytest.approx(alpha * np.linalg.norm(expected), rel=0.05)
