@@ -44,7 +44,22 @@ def test_pruning_bounds_the_counter_and_keeps_frequent_tokens():
     documents = [" ".join(frequent[i:i + 3] + rare[i:i + 3]) for i in range(0, 3000, 3)]
     vocab = Vocabulary.build(documents, max_vocab_size=100)
     assert vocab.tokens[0] == "common" and vocab.counts[0] == 3000
-    assert len(vocab) < 3000
+    assert len(vocab) == 100
+
+
+def test_pruning_returns_the_number_of_words_asked_for():
+    # Zipf-like: word i occurs about 2000 / (i + 1) times, in a shuffled stream of documents;
+    # gensim's rising-threshold pruning (max_vocab_size=200) ends far below 200 words here
+    rng = np.random.default_rng(0)
+    stream = np.repeat(np.arange(1000), 2000 // (np.arange(1000) + 1))
+    rng.shuffle(stream)
+    documents = [" ".join(f"w{i}" for i in stream[k:k + 20]) for k in range(0, len(stream), 20)]
+    vocab = Vocabulary.build(documents, max_vocab_size=200, min_count=2)
+    exact = Vocabulary.build(documents, min_count=2)
+    assert len(vocab) == 200 and len(exact) > 200
+    # the most frequent words and their counts survive pruning exactly
+    assert vocab.tokens[:20] == exact.tokens[:20]
+    assert vocab.counts[:20].tolist() == exact.counts[:20].tolist()
 
 
 def test_empty_corpus_and_nothing_frequent_enough(tmp_path):

@@ -342,15 +342,40 @@ def test_one_pass_encoding_matches_the_vocabulary_module(min_count):
     assert one_encoded.offsets.tolist() == encoded.offsets.tolist()
 
 
-def test_cache_dir_memory_maps_the_encoded_corpus(tmp_path, monkeypatch):
-    import wordspace.models.word2vec as w2v
-
-    monkeypatch.setattr(w2v, "_MEMMAP_TOKENS", 0)
+def test_cache_dir_memory_maps_the_encoded_corpus(tmp_path):
     model = Word2Vec(**SMALL, cache_dir=tmp_path).fit(CORPUS)
     assert isinstance(model._encoded.ids, np.memmap)
     assert list(tmp_path.iterdir()) == []  # the file's name is gone; the map lives on
     reference = Word2Vec(**SMALL).fit(CORPUS)
     assert np.array_equal(model.input_vectors_, reference.input_vectors_)
+
+
+def test_large_corpus_goes_to_a_temporary_map_removed_even_on_error(tmp_path, monkeypatch):
+    import tempfile
+
+    import wordspace.models.word2vec as w2v
+
+    text = tmp_path / "corpus.txt"
+    text.write_text("\n".join(" ".join(doc) for doc in CORPUS))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(w2v, "MEMMAP_FRACTION", 1e-12)      # every file corpus is "large"
+    monkeypatch.setattr(w2v, "RESIDENT_BYTES", 4096)         # and pages are dropped at once
+    monkeypatch.setattr(w2v, "BLOCK_TOKENS", 512)            # from many blocks
+    model = Word2Vec(**SMALL).fit(text)
+    assert isinstance(model._encoded.ids, np.memmap) and list(scratch.iterdir()) == []
+    reference = Word2Vec(**SMALL).fit(CORPUS)
+    assert np.array_equal(model.input_vectors_, reference.input_vectors_)
+
+    def fail(model, epoch):
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        Word2Vec(**SMALL, callbacks=[fail]).fit(text)
+    with pytest.raises(CorpusError):
+        Word2Vec(**{**SMALL, "min_count": 10_000}).fit(text)
+    assert list(scratch.iterdir()) == []
 
 
 @pytest.mark.parametrize("architecture", ["cbow", "skipgram"])

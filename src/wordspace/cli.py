@@ -186,7 +186,10 @@ def _build_model(method: str, options: dict):
     renamed = dict(given, vector_size=given.get("n_components"), window=given.get("context"),
                    alpha=given.get("learning_rate"))
     names = ("vector_size", "window", "architecture", "loss", "negative", "sample", "min_count",
-             "epochs", "alpha", "workers", "seed", "tied", "masks")
+             "epochs", "alpha", "workers", "seed", "tied", "masks", "checkpoint",
+             "checkpoint_every")
+    if str(renamed.get("checkpoint_every") or "").isdigit():
+        renamed["checkpoint_every"] = int(renamed["checkpoint_every"])
     return Word2Vec(**{k: renamed[k] for k in names if renamed.get(k) is not None})
 
 
@@ -196,7 +199,8 @@ _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not
     "lsa": _BOW_OPTIONS,
     "autoencoder": _BOW_OPTIONS | {"epochs", "learning_rate", "tied"},
     "word2vec": {"n_components", "min_count", "seed", "epochs", "architecture", "loss",
-                 "context", "negative", "sample", "learning_rate", "workers", "tied", "masks"},
+                 "context", "negative", "sample", "learning_rate", "workers", "tied", "masks",
+                 "checkpoint", "checkpoint_every"},
     "classifier": {"n_components", "min_count", "seed", "epochs", "context", "negative",
                    "sample", "learning_rate", "workers", "labels", "pretrained", "freeze",
                    "proxy_weight", "unlabeled", "ngrams"},
@@ -205,6 +209,8 @@ _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not
 
 @cli.command(epilog=_example(
     "wordspace train brown --method word2vec --dim 100 -o brown.ws",
+    "wordspace train big.txt --checkpoint run.ckpt --checkpoint-every 10m -o w2v.ws",
+    "wordspace train big.txt --resume run.ckpt -o w2v.ws",
     "wordspace train big.txt.gz --method lsa --dim 300 --granularity paragraph -o lsa.ws",
     "wordspace train news.tsv --method classifier --pretrained w2v.ws -o clf.ws"))
 @click.argument("corpus")
@@ -249,8 +255,14 @@ _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not
               help="classifier: more texts for the proxy task, one a line.")
 @click.option("--ngrams", type=click.IntRange(min=1),
               help="classifier: longest word n-gram feature (2: bigrams).")
+@click.option("--checkpoint", metavar="FILE",
+              help="word2vec: keep a resumable checkpoint of the training in FILE.")
+@click.option("--checkpoint-every", metavar="N|DURATION",
+              help="word2vec: checkpoint every N corpus tokens or every 90s, 10m, 1h (10m).")
+@click.option("--resume", metavar="FILE",
+              help="Continue the word2vec training recorded in checkpoint FILE on CORPUS.")
 @_encoding_option
-def train(corpus, output, method, encoding, **options):
+def train(corpus, output, method, resume, encoding, **options):
     """Train a model on CORPUS and write it to a model file.
 
     With --method classifier, CORPUS holds one text a line and --labels one label a line, or
@@ -261,8 +273,13 @@ def train(corpus, output, method, encoding, **options):
 
     options["freeze"] = options["freeze"] or None
 
+    allowed = _TRAIN_OPTIONS[method] if resume is None else {"n_components"}
     misplaced = [name for name, value in options.items()
-                 if value is not None and name not in _TRAIN_OPTIONS[method]]
+                 if value is not None and name not in allowed]
+    if resume is not None and misplaced:
+        method = "word2vec --resume (the checkpoint holds the settings)"
+    elif resume is not None and method != "word2vec":
+        raise click.UsageError("--resume continues a word2vec training only")
     if misplaced:
         flags = {param.name: param.opts[-1] for param in click.get_current_context().command.params}
         verb = "does" if len(misplaced) == 1 else "do"
@@ -275,9 +292,15 @@ def train(corpus, output, method, encoding, **options):
         _train_classifier(corpus, output, options)
         return
     source = Corpus(corpus, encoding=encoding)
-    model = _build_model(method, options)
     start = time.perf_counter()
-    model.fit(source)
+    if resume is not None:
+        from .models.word2vec import Word2Vec
+
+        model = Word2Vec.resume(resume, source)
+        options["n_components"] = model.vector_size
+    else:
+        model = _build_model(method, options)
+        model.fit(source)
     seconds = time.perf_counter() - start
     with _interrupts_deferred():  # Ctrl-C during the save: the file is finished, then we stop
         model.save(output)

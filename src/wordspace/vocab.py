@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -158,6 +159,25 @@ def _select(counter: dict, name: str, n_raw: int, stop, min_count: int,
     return [(tokens[i], int(counts[i])) for i in kept]
 
 
+def _prune(counter: Counter, keep: int, stop) -> Counter:
+    """The ``keep`` most frequent tokens of ``counter`` that are not stopwords (ties by token).
+
+    >>> _prune(Counter("aaabbc"), 2, frozenset()) == Counter("aaabb")
+    True
+    """
+    for word in stop:
+        counter.pop(word, None)
+    if len(counter) <= keep:
+        return counter
+    tokens = list(counter)
+    counts = np.fromiter(counter.values(), np.int64, len(tokens))
+    # the keep-th largest count; everything above it stays, ties at it go alphabetically
+    threshold = np.partition(counts, len(counts) - keep)[len(counts) - keep]
+    above = [tokens[i] for i in np.flatnonzero(counts > threshold)]
+    at = sorted(tokens[i] for i in np.flatnonzero(counts == threshold))
+    return Counter({t: counter[t] for t in above + at[:keep - len(above)]})
+
+
 @dataclass
 class EncodedCorpus:
     """A corpus as one int32 id array plus document boundaries.
@@ -227,8 +247,13 @@ class Vocabulary:
         max_size : int, optional
             Keep at most this many tokens (the most frequent).
         max_vocab_size : int, optional
-            Memory bound while counting: when the counter holds more distinct tokens than this,
-            the rarest are pruned (so final counts of rare tokens may be underestimates).
+            Memory bound while counting, and a cap on the vocabulary: the counter never holds
+            more than ``2 * max_vocab_size`` distinct tokens (when it reaches that, it keeps the
+            ``max_vocab_size`` most frequent so far), and the vocabulary keeps at most
+            ``max_vocab_size`` tokens.  So it comes out with exactly ``max_vocab_size`` tokens
+            whenever the corpus has that many above ``min_count`` (the pruning of the C tool and
+            gensim drops every token under a rising count instead, and ends with far fewer:
+            gensim #2131, #3500).  Counts of tokens once pruned may be underestimates.
         stopwords : None, "english", path or iterable
             Tokens to leave out of the vocabulary.
 
@@ -246,7 +271,7 @@ class Vocabulary:
         stop = load_stopwords(stopwords)
         counter: Counter = Counter()
         n_raw = n_docs = 0
-        min_reduce = 1
+        capacity = None if max_vocab_size is None else 2 * max_vocab_size
         bar = progress(desc="counting tokens", unit=" tokens", unit_scale=True)
         for tokens in corpus.documents():
             counter.update(tokens)
@@ -254,11 +279,12 @@ class Vocabulary:
             n_docs += 1
             if n_docs % 1024 == 0:
                 bar.update(n_raw - bar.n)
-            if max_vocab_size is not None and len(counter) > max_vocab_size:
-                counter = Counter({t: c for t, c in counter.items() if c > min_reduce})
-                min_reduce += 1
+            if capacity is not None and len(counter) > capacity:
+                counter = _prune(counter, max_vocab_size, stop)
         bar.update(n_raw - bar.n)
         bar.close()
+        if max_vocab_size is not None:
+            max_size = min(max_size or max_vocab_size, max_vocab_size)
         items = _select(counter, corpus.name, n_raw, stop, min_count, max_size)
         tokens = [t for t, _ in items]
         counts = np.fromiter((c for _, c in items), dtype=np.int64, count=len(items))
@@ -291,7 +317,7 @@ class Vocabulary:
         table = _ProvisionalIds()
         lookup = table.__getitem__
         counts = np.zeros(0, np.int64)
-        lengths: list[int] = []
+        lengths = array("q")   # 8 bytes a document (a list of ints takes 36)
         buffer: list[str] = []
         pieces: list[np.ndarray] = []
         provisional_path = None if path is None else str(path) + ".tmp"
@@ -323,20 +349,31 @@ class Vocabulary:
             bar.close()
             if handle is not None:
                 handle.close()
-        n_raw = int(sum(lengths))
-        items = _select(dict(zip(table, counts.tolist(), strict=True)), corpus.name, n_raw, stop,
-                        min_count, max_size)
+        lengths = np.frombuffer(lengths, np.int64) if len(lengths) else np.zeros(0, np.int64)
+        n_raw = int(lengths.sum())
+        # only the tokens frequent enough become a counter (not a copy of the whole table)
+        frequent = np.flatnonzero(counts >= min_count)
+        distinct = list(table)
+        items = _select({distinct[i]: c for i, c in zip(frequent.tolist(),
+                                                         counts[frequent].tolist(), strict=True)},
+                        corpus.name, n_raw, stop, min_count, max_size)
         vocab = cls([t for t, _ in items], [c for _, c in items], n_raw_tokens=n_raw,
                     n_documents=len(lengths))
         remap = np.full(len(table), -1, np.int32)
         remap[np.fromiter(map(lookup, vocab.tokens), np.int64, len(vocab))] = \
             np.arange(len(vocab), dtype=np.int32)
+        n_distinct = len(table)
+        del distinct, items
+        table.clear()   # the largest object left: every distinct token of the corpus
         raw_offsets = np.zeros(len(lengths) + 1, np.int64)
         np.cumsum(lengths, out=raw_offsets[1:])
+        del lengths
         if handle is not None:
-            provisional = np.memmap(provisional_path, dtype=np.int32, mode="r", shape=(n_raw,))
-            step = 1 << 24
-            chunks = (provisional[start:start + step] for start in range(0, n_raw, step))
+            # read back in small pieces (a map would keep every page resident until unmapped)
+            provisional = open(provisional_path, "rb")
+            step = 1 << 20
+            chunks = (np.fromfile(provisional, np.int32, min(step, n_raw - start))
+                      for start in range(0, n_raw, step))
             out = open(path, "wb")
         else:
             pieces.reverse()  # popped in order, so each provisional chunk is freed once mapped
@@ -351,10 +388,11 @@ class Vocabulary:
                 known = mapped >= 0
                 # offsets of the unit boundaries that fall inside this chunk
                 lo, hi = np.searchsorted(raw_offsets, [start + 1, start + len(mapped) + 1])
-                kept = np.cumsum(known, dtype=np.int64)
-                offsets[lo:hi] = n_ids + kept[raw_offsets[lo:hi] - start - 1]
+                kept = np.cumsum(known, dtype=np.int64 if len(known) >> 31 else np.int32)
+                offsets[lo:hi] = kept[raw_offsets[lo:hi] - start - 1]   # int64 from here on
+                offsets[lo:hi] += n_ids
                 if out is not None:
-                    out.write(mapped[known].tobytes())
+                    mapped[known].tofile(out)
                 else:
                     ids[n_ids:n_ids + int(kept[-1])] = mapped[known]
                 n_ids += int(kept[-1])
@@ -362,13 +400,14 @@ class Vocabulary:
         finally:
             if out is not None:
                 out.close()
+                provisional.close()
         if out is not None:
-            del provisional, chunks
+            del chunks
             os.unlink(provisional_path)
             ids = (np.memmap(path, dtype=np.int32, mode="r", shape=(n_ids,)) if n_ids
                    else np.zeros(0, np.int32))
         logger.info("vocabulary: %d tokens kept of %d distinct; %d of %d tokens encoded",
-                    len(vocab), len(table), len(ids), n_raw)
+                    len(vocab), n_distinct, len(ids), n_raw)
         return vocab, EncodedCorpus(ids, offsets, n_raw_tokens=n_raw)
 
     # -- lookup -------------------------------------------------------------------------------

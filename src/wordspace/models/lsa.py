@@ -181,7 +181,7 @@ class LSA(WordspaceEstimator):
             raise ParameterError(f"seed must be an integer, got {self.seed!r}")
 
     # -- fitting ------------------------------------------------------------------------------
-    def fit(self, corpus, y=None) -> LSA:
+    def fit(self, corpus, y=None, *, client=None) -> LSA:
         """Learn the vocabulary, the weighting and the top-``k`` singular subspace of ``corpus``.
 
         Parameters
@@ -189,6 +189,10 @@ class LSA(WordspaceEstimator):
         corpus : anything :class:`~wordspace.corpus.Corpus` accepts
         y : ignored
             For scikit-learn's ``fit(X, y)``.
+        client : dask.distributed.Client, optional
+            Fit on that Dask cluster: the matrix is built and kept in row blocks on the
+            workers and the randomized SVD runs as distributed products (see
+            :mod:`wordspace.models._distributed`; needs ``wordspace[distributed]``).
 
         Returns
         -------
@@ -201,6 +205,10 @@ class LSA(WordspaceEstimator):
         CorpusError
             If the corpus is empty or unreadable.
         """
+        if client is not None:
+            from ._distributed import fit_lsa
+
+            return fit_lsa(self, corpus, client)
         self._check_params()
         bow = self._vectorizer()
         matrix = bow.fit_transform(corpus)

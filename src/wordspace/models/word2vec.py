@@ -8,8 +8,8 @@ centre on its own.  The prediction is trained with **negative sampling** (the tr
 (binary decisions along the centre's path in a Huffman tree), or the exact softmax.  Which
 combinations of settings exist, and which kernel trains each, is one table: :data:`MODES`.
 
-The corpus is read twice (to count, then to encode into one ``int32`` array); every epoch after
-that is a pure array walk in Numba kernels (:mod:`wordspace.models._w2v_kernels`).  Threads take
+The corpus is read once, counted and encoded into one ``int32`` array; every epoch after that is
+a pure array walk in Numba kernels (:mod:`wordspace.models._w2v_kernels`).  Threads take
 blocks of about 16k tokens in corpus order from one shared counter and update the shared matrices
 without locks (Hogwild, as the C tool does), except the few hundred most written rows, of which
 each thread keeps its own copy and merges it every 2,048 kept tokens.  Subsampling and window
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import mmap
 import os
 import tempfile
 import threading
@@ -73,11 +74,72 @@ HOT_ROWS = 256
 SYNC_TOKENS = 2048
 #: ... and at most one hot row per this many words of the vocabulary
 VOCAB_PER_HOT_ROW = 64
+#: the encoded corpus goes to a memory-mapped temporary file when it would take more than this
+#: share of the available memory (always when ``cache_dir`` is given)
+MEMMAP_FRACTION = 0.125
+#: pages of a memory-mapped corpus further than this many bytes behind the block being trained
+#: are dropped from the process's resident set (they stay in the page cache)
+RESIDENT_BYTES = 32 << 20
+#: bytes of int32 ids per byte of text (23.1M tokens in big.txt's 124.6 MB) and per byte of
+#: gzip-compressed text (a ratio of about 2.8 on English)
+_IDS_PER_TEXT_BYTE = 0.75
+_GZIP_RATIO = 2.8
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new allocations (``MemAvailable``, else free pages)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover -- not Linux
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover
+        return 1 << 34
+
+
+def _encoded_bytes_estimate(corpus) -> int:
+    """About how many bytes the encoded corpus will take (0 for text already in memory)."""
+    total = 0.0
+    for path in getattr(corpus, "_files", None) or ():
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            continue
+        total += size * (_GZIP_RATIO if str(path).endswith((".gz", ".bz2", ".xz")) else 1.0)
+    return int(total * _IDS_PER_TEXT_BYTE)
+
+
+def _releasing(run, ids: np.ndarray):
+    """``run`` (a block runner), dropping the pages of a memory-mapped ``ids`` that lie more
+    than :data:`RESIDENT_BYTES` behind each block from the resident set, so the process's memory
+    stays flat however large the corpus.  Other threads' older blocks may still be read: a
+    dropped page is read back from the page cache, so this is always safe.
+    """
+    mapping = getattr(ids, "_mmap", None)
+    if mapping is None or getattr(ids, "offset", 0) or not hasattr(mapping, "madvise"):
+        return run
+    released = [0]
+    page = mmap.PAGESIZE
+
+    def run_releasing(state, ids, seg_offsets, s0, s1, alpha):
+        result = run(state, ids, seg_offsets, s0, s1, alpha)
+        behind = int(seg_offsets[s0]) * ids.itemsize - RESIDENT_BYTES
+        if behind < released[0]:  # a new epoch
+            released[0] = 0
+        if behind - released[0] >= RESIDENT_BYTES:
+            cut = behind // page * page
+            mapping.madvise(mmap.MADV_DONTNEED, released[0], cut - released[0])
+            released[0] = cut
+        return result
+
+    return run_releasing
 #: a mean loss per prediction above this means training diverged (a healthy model's is a few nats:
 #: the sigmoid saturates at a score of 6)
 DIVERGED_LOSS = 100.0
-#: above this many tokens, the encoded corpus goes to a memory-mapped file when cache_dir is set
-_MEMMAP_TOKENS = 50_000_000
 
 
 def _mode_table() -> dict:
@@ -115,6 +177,9 @@ def _segments(offsets: np.ndarray, max_len: int = MAX_SEGMENT) -> np.ndarray:
     starts = offsets[:-1]
     lengths = np.diff(offsets)
     nonempty = lengths > 0
+    if len(lengths) and lengths.max() <= max_len:   # no piece to cut: few temporaries
+        return np.concatenate([starts[nonempty], offsets[-1:]]) if nonempty.any() \
+            else np.zeros(1, np.int64)
     starts, lengths = starts[nonempty], lengths[nonempty]
     pieces = (lengths + max_len - 1) // max_len
     first = np.repeat(np.cumsum(pieces) - pieces, pieces)
@@ -134,6 +199,50 @@ def _blocks(seg_offsets: np.ndarray, block_tokens: int) -> np.ndarray:
     marks = seg_offsets[0] + np.arange(0, total, block_tokens, dtype=np.int64)
     edges = np.searchsorted(seg_offsets[:-1], marks, side="left")
     return np.unique(np.concatenate([[0], edges, [n_seg]])).astype(np.int64)
+
+
+def _remove(path) -> None:
+    """Remove a cache file and its provisional twin (a map of it stays valid on POSIX)."""
+    if path is None:
+        return
+    for name in (path, path + ".tmp"):
+        try:
+            os.unlink(name)
+        except FileNotFoundError:
+            pass
+        except OSError:  # pragma: no cover -- Windows keeps mapped files
+            logger.warning("could not remove the cache file %s", name)
+
+
+_DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _checkpoint_interval(checkpoint, every) -> tuple[int | None, float | None]:
+    """``(tokens, seconds)`` between checkpoints (one of them None), or ``(None, None)``.
+
+    >>> _checkpoint_interval("run.ckpt", 1000), _checkpoint_interval("run.ckpt", "2m")
+    ((1000, None), (None, 120.0))
+    """
+    if checkpoint is None:
+        if every is not None:
+            raise ParameterError("checkpoint_every needs checkpoint=<file>")
+        return None, None
+    folder = Path(checkpoint).resolve().parent
+    if not str(checkpoint) or Path(checkpoint).is_dir() or not folder.is_dir():
+        raise ParameterError(f"cannot write checkpoint {checkpoint!r}: not a file name in an "
+                             "existing folder")
+    every = "10m" if every is None else every
+    if isinstance(every, int | np.integer) and not isinstance(every, bool) and every > 0:
+        return int(every), None
+    if isinstance(every, str) and every[-1:] in _DURATION_UNITS:
+        try:
+            seconds = float(every[:-1]) * _DURATION_UNITS[every[-1]]
+        except ValueError:
+            seconds = -1.0
+        if seconds > 0:
+            return None, seconds
+    raise ParameterError(f"checkpoint_every must be a number of tokens or a duration like '90s', "
+                         f"'10m', '1h'; got {every!r}")
 
 
 def _private(shape, dtype) -> np.ndarray:
@@ -204,10 +313,22 @@ class Word2Vec(WordspaceEstimator):
     shrink_windows : bool
         Draw each position's radius uniformly in ``1..window`` (as the C tool does).
     cache_dir : path, optional
-        Folder for a temporary memory-mapped copy of the encoded corpus, for corpora larger than
-        memory (used above 50 million tokens).
+        Folder for a temporary memory-mapped copy of the encoded corpus (always used when
+        given).  Without it, the system's temporary folder is used when the encoded corpus would
+        take more than :data:`MEMMAP_FRACTION` of the available memory.  The file is removed as
+        soon as it is mapped (even if training fails), and pages behind the training position
+        leave the resident set, so memory stays flat in the corpus size.
     callbacks : sequence of callables, optional
         Each is called as ``callback(model, epoch)`` after every epoch.
+    checkpoint : path, optional
+        File to which training writes a resumable checkpoint (atomically, the previous one is
+        replaced whole): the vectors, the position in the corpus, the random states, the
+        learning-rate schedule and the loss so far.  :meth:`resume` continues from it; with
+        ``workers=1`` the result is bit-identical to an uninterrupted run.
+    checkpoint_every : int or str, optional
+        How often: a number of corpus tokens (``50_000_000``), or a duration ``"90s"``,
+        ``"10m"``, ``"1h"`` (default ``"10m"``).  Threads meet at a checkpoint, so each costs
+        the wait for the slowest block plus writing the vectors.
 
     Attributes
     ----------
@@ -237,7 +358,8 @@ class Word2Vec(WordspaceEstimator):
                  epochs: int = 5, alpha: float | None = None, min_alpha: float = 0.0001,
                  cbow_mean: bool = True, tied: bool = False, masks: int = 1,
                  shared_negatives: bool = True, workers: int | None = None, seed: int = 1,
-                 shrink_windows: bool = True, cache_dir=None, callbacks=()):
+                 shrink_windows: bool = True, cache_dir=None, callbacks=(), checkpoint=None,
+                 checkpoint_every=None):
         self.vector_size = vector_size
         self.window = window
         self.architecture = architecture
@@ -259,6 +381,8 @@ class Word2Vec(WordspaceEstimator):
         self.shrink_windows = shrink_windows
         self.cache_dir = cache_dir
         self.callbacks = callbacks
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
 
     # -- scikit-learn plumbing: get_params, set_params, clone and repr from BaseEstimator -------
     _fitted_attributes = ("vocabulary_", "input_vectors_", "epochs_trained_")
@@ -301,6 +425,7 @@ class Word2Vec(WordspaceEstimator):
             raise ParameterError(f"cache_dir {self.cache_dir} is not a folder")
         if not all(callable(c) for c in (self.callbacks or ())):
             raise ParameterError("callbacks must be callables f(model, epoch)")
+        _checkpoint_interval(self.checkpoint, self.checkpoint_every)
 
     def _mode(self) -> tuple:
         return (self.architecture, self.loss, self.masks > 1, bool(self.tied),
@@ -328,7 +453,7 @@ class Word2Vec(WordspaceEstimator):
             "shared_negatives={}".format(*self._mode()))
 
     # -- fitting ------------------------------------------------------------------------------
-    def fit(self, corpus, y=None) -> Word2Vec:
+    def fit(self, corpus, y=None, *, client=None) -> Word2Vec:
         """Build the vocabulary of ``corpus``, encode it once, and train for ``epochs`` epochs.
 
         Parameters
@@ -337,6 +462,10 @@ class Word2Vec(WordspaceEstimator):
             Anything :func:`wordspace.corpus.as_corpus` accepts.
         y : ignored
             For scikit-learn's ``fit(X, y)``.
+        client : dask.distributed.Client, optional
+            Train data-parallel on that Dask cluster: one shard of the corpus per worker, the
+            changed rows of the workers' models averaged at regular intervals (see
+            :mod:`wordspace.models._distributed`; needs ``wordspace[distributed]``).
 
         Returns
         -------
@@ -349,16 +478,26 @@ class Word2Vec(WordspaceEstimator):
         CorpusError
             If the corpus is empty or no token survives ``min_count``.
         """
+        if client is not None:
+            from ._distributed import fit_word2vec
+
+            return fit_word2vec(self, corpus, client)
         self._validate()
         corpus = as_corpus(corpus)
         started = time.perf_counter()
-        if self.max_vocab_size is None and self.cache_dir is None and \
-                corpus.granularity == "document":
-            self.vocabulary_, self._encoded = Vocabulary.build_encoded(corpus, self.min_count)
-        else:
-            self.vocabulary_ = Vocabulary.build(corpus, min_count=self.min_count,
-                                                max_vocab_size=self.max_vocab_size)
-            self._encoded = self._encode(corpus)
+        path = self._cache_path(_encoded_bytes_estimate(corpus))
+        try:
+            if self.max_vocab_size is None and corpus.granularity == "document":
+                # 256k tokens per chunk: the chunk's token strings (about 55 bytes each) are
+                # the largest transient of counting
+                self.vocabulary_, self._encoded = Vocabulary.build_encoded(
+                    corpus, self.min_count, path=path, chunk_tokens=1 << 18)
+            else:
+                self.vocabulary_ = Vocabulary.build(corpus, min_count=self.min_count,
+                                                    max_vocab_size=self.max_vocab_size)
+                self._encoded = self.vocabulary_.encode_corpus(corpus, path=path)
+        finally:
+            _remove(path)
         if len(self._encoded.ids) == 0:
             raise CorpusError("the corpus has no in-vocabulary tokens to train on")
         self._init_weights()
@@ -395,20 +534,24 @@ class Word2Vec(WordspaceEstimator):
         self._train_epochs(encoded, epochs)
         return self
 
+    def _cache_path(self, estimate: int) -> str | None:
+        """A fresh temporary file for the encoded corpus, or None to keep it in memory."""
+        if self.cache_dir is None and estimate <= MEMMAP_FRACTION * available_memory():
+            return None
+        handle, path = tempfile.mkstemp(prefix="wordspace-w2v-", suffix=".int32",
+                                        dir=self.cache_dir)
+        os.close(handle)
+        logger.info("word2vec: encoded corpus memory-mapped from %s (about %.0f MB)", path,
+                    estimate / 1e6)
+        return path
+
     def _encode(self, corpus) -> EncodedCorpus:
         vocab = self.vocabulary_
-        path = None
-        if self.cache_dir is not None and vocab.n_raw_tokens > _MEMMAP_TOKENS:
-            handle, path = tempfile.mkstemp(prefix="wordspace-w2v-", suffix=".int32",
-                                            dir=self.cache_dir)
-            os.close(handle)
-        encoded = vocab.encode_corpus(corpus, path=path)
-        if path is not None:
-            try:  # the map stays valid; the name goes away with the model
-                os.unlink(path)
-            except OSError:  # pragma: no cover -- Windows keeps mapped files
-                pass
-        return encoded
+        path = self._cache_path(int(vocab.n_raw_tokens * 4))
+        try:
+            return vocab.encode_corpus(corpus, path=path)
+        finally:
+            _remove(path)
 
     def _init_weights(self) -> None:
         # uniform in [-1, 1) / dim, as gensim 4 (the C tool: [-0.5, 0.5) / dim).  With output
@@ -503,7 +646,9 @@ class Word2Vec(WordspaceEstimator):
         return [(syn0, syn1, n_hot, first1, n0 + spare + t * stride, n1 + spare + t * stride)
                 for t in range(workers)]
 
-    def _train_epochs(self, encoded: EncodedCorpus, epochs: int) -> None:
+    def _train_epochs(self, encoded: EncodedCorpus, epochs: int, resume: dict | None = None
+                      ) -> None:
+        """Train ``epochs`` epochs; ``resume``: the run's state from a checkpoint."""
         from . import _w2v_core as C
 
         workers = int(self.workers or os.cpu_count() or 1)
@@ -531,16 +676,65 @@ class Word2Vec(WordspaceEstimator):
             logger.warning("window %d is longer than the longest document (%d tokens): using "
                            "window %d", self.window, longest, tables["window"])
         rows = self._private_rows(workers) or [None] * workers
-        runners = [self._block_runner(tables, max_block + 1, rows[t]) for t in range(workers)]
         ids = encoded.ids
+        runners = [_releasing(self._block_runner(tables, max_block + 1, rows[t]), ids)
+                   for t in range(workers)]
         planned = float(total) * epochs
         alpha0, alpha1 = self._initial_alpha(), float(self.min_alpha)
         raw_tokens = encoded.n_raw_tokens or total
         done = _private(workers, np.int64)
         losses = _private(workers, np.float64)
         predictions = _private(workers, np.int64)
+        states = [_private(1, np.uint64) for _ in range(workers)]
+        stop_block = [n_blocks]
         start_epoch = self.epochs_trained_
         processed_before = 0
+        first_epoch = first_block = 0
+        training_seconds = 0.0
+        if resume is not None:
+            start_epoch, processed_before = resume["start_epoch"], resume["processed_before"]
+            first_epoch, first_block = resume["epoch"], resume["block"]
+            training_seconds = resume["training_seconds"]
+            if first_block:
+                for name, array in (("done", done), ("losses", losses),
+                                    ("predictions", predictions)):
+                    saved = np.asarray(resume[name])
+                    array[:] = 0
+                    array[:min(workers, len(saved))] = saved[:workers]
+                    array[0] += saved[workers:].sum()   # fewer threads now: totals kept
+        every_tokens, every_seconds = _checkpoint_interval(self.checkpoint,
+                                                           self.checkpoint_every)
+        block_ends = np.cumsum(block_sizes)
+
+        def position() -> int:
+            """Tokens of this run trained so far (``done`` is spent once an epoch is over)."""
+            return processed_before + (int(done.sum()) if next_block[0] < n_blocks else 0)
+
+        last_checkpoint = [position(), time.monotonic()]
+
+        def segment_end(block: int) -> int:
+            """The block before which the threads next meet (for a checkpoint)."""
+            if every_tokens is not None:
+                target = last_checkpoint[0] + every_tokens - processed_before
+            elif every_seconds is not None:   # meet every 2M tokens, save when the time is up
+                target = (block_ends[block - 1] if block else 0) + (1 << 21)
+            else:
+                return n_blocks
+            return int(min(n_blocks, max(block + 1, np.searchsorted(block_ends, target) + 1)))
+
+        def checkpoint_due() -> bool:
+            if every_tokens is not None:
+                return position() - last_checkpoint[0] >= every_tokens
+            return every_seconds is not None and \
+                time.monotonic() - last_checkpoint[1] >= every_seconds
+
+        def save_checkpoint(epoch: int, block: int) -> None:
+            self._save_checkpoint(dict(
+                start_epoch=start_epoch, epochs=epochs, epoch=epoch, block=block,
+                processed_before=processed_before, training_seconds=training_seconds,
+                n_ids=len(ids), n_documents=encoded.n_documents), states, done, losses,
+                predictions)
+            last_checkpoint[:] = [position(), time.monotonic()]
 
         def learning_rate() -> float:
             fraction = (processed_before + int(done.sum())) / planned if planned else 1.0
@@ -549,15 +743,14 @@ class Word2Vec(WordspaceEstimator):
         diverged = [None]  # the mean loss of the first block that diverged
 
         def work(thread: int, epoch: int) -> None:
-            state = _private(1, np.uint64)
-            state[:] = C.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
+            state = states[thread]
             run = runners[thread]
             while diverged[0] is None:
                 with claim:
                     block = next_block[0]
+                    if block >= stop_block[0]:
+                        break
                     next_block[0] += 1
-                if block >= n_blocks:
-                    break
                 s0, s1 = int(edges[block]), int(edges[block + 1])
                 block_loss, block_predictions = run(state, ids, seg_offsets, s0, s1,
                                                     learning_rate())
@@ -567,29 +760,42 @@ class Word2Vec(WordspaceEstimator):
                 predictions[thread] += block_predictions
                 done[thread] += seg_offsets[s1] - seg_offsets[s0]
 
-        training_seconds = 0.0
         pool = concurrent.futures.ThreadPoolExecutor(workers) if workers > 1 else None
         bar = progress(total=epochs * total, desc="word2vec", unit=" words", unit_scale=True)
         try:
-            for local_epoch in range(epochs):
+            for local_epoch in range(first_epoch, epochs):
                 epoch = start_epoch + local_epoch
-                done[:] = 0
-                next_block[0] = 0
-                losses[:] = 0.0
-                predictions[:] = 0
-                tick = time.perf_counter()
-                if pool is None:
-                    work(0, epoch)
+                if local_epoch == first_epoch and first_block:   # resumed in this epoch
+                    next_block[0] = first_block
+                    saved = resume["states"]
+                    for thread, state in enumerate(states):
+                        state[:] = saved[thread] if thread < len(saved) else \
+                            C.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
                 else:
-                    futures = [pool.submit(work, t, epoch) for t in range(workers)]
-                    pending = set(futures)
-                    while pending:
-                        _, pending = concurrent.futures.wait(pending, timeout=0.5)
-                        self._show(bar, local_epoch, total, done, losses, predictions,
-                                   learning_rate())
-                    for future in futures:
-                        future.result()
-                training_seconds += time.perf_counter() - tick
+                    done[:] = 0
+                    next_block[0] = 0
+                    losses[:] = 0.0
+                    predictions[:] = 0
+                    for thread, state in enumerate(states):
+                        state[:] = C.seed_state(self.seed, (epoch + 1) * 1_000_003 + thread)
+                while next_block[0] < n_blocks and diverged[0] is None:
+                    stop_block[0] = segment_end(next_block[0])
+                    tick = time.perf_counter()
+                    if pool is None:
+                        work(0, epoch)
+                    else:
+                        futures = [pool.submit(work, t, epoch) for t in range(workers)]
+                        pending = set(futures)
+                        while pending:
+                            _, pending = concurrent.futures.wait(pending, timeout=0.5)
+                            self._show(bar, local_epoch, total, done, losses, predictions,
+                                       learning_rate())
+                        for future in futures:
+                            future.result()
+                    training_seconds += time.perf_counter() - tick
+                    if diverged[0] is None and next_block[0] < n_blocks and \
+                            checkpoint_due():
+                        save_checkpoint(local_epoch, next_block[0])
                 if diverged[0] is not None or not (np.isfinite(self.input_vectors_).all()
                                                    and np.isfinite(self.output_vectors_).all()):
                     loss = "not finite" if diverged[0] is None else f"{diverged[0]:.3g}"
@@ -607,6 +813,9 @@ class Word2Vec(WordspaceEstimator):
                             epoch_loss, n_predictions)
                 for callback in self.callbacks or ():
                     callback(self, epoch)
+                if self.checkpoint is not None and (checkpoint_due() or
+                                                    local_epoch + 1 == epochs):
+                    save_checkpoint(local_epoch + 1, 0)
         finally:
             bar.close()
             if pool is not None:
@@ -614,6 +823,82 @@ class Word2Vec(WordspaceEstimator):
         self.training_seconds_ = training_seconds
         self.words_per_second_ = raw_tokens * epochs / training_seconds if training_seconds \
             else float("nan")
+
+    def _save_checkpoint(self, run: dict, states, done, losses, predictions) -> None:
+        """Write the training state to ``checkpoint`` (atomically: whole or not at all)."""
+        arrays = {"vectors": self.input_vectors_, "counts": self.vocabulary_.counts,
+                  "states": np.array([state[0] for state in states], np.uint64),
+                  "done": np.array(done), "losses": np.array(losses),
+                  "predictions": np.array(predictions)}
+        if not self.tied:
+            arrays["output_vectors"] = self.output_vectors_
+        _store.save(self.checkpoint, "word2vec-checkpoint", arrays,
+                    tokens=self.vocabulary_.tokens, params=self._stored_params(),
+                    loss_history=list(self.loss_history_), epochs_trained=self.epochs_trained_,
+                    n_raw_tokens=self.vocabulary_.n_raw_tokens,
+                    n_documents=self.vocabulary_.n_documents, run=run)
+        logger.info("word2vec: checkpoint %s at epoch %d, block %d", self.checkpoint,
+                    run["epoch"] + 1, run["block"])
+
+    @classmethod
+    def resume(cls, path, corpus, callbacks=()) -> Word2Vec:
+        """Continue the training recorded in checkpoint ``path`` on ``corpus`` (the same corpus
+        as the interrupted run) to its end; the checkpoint is kept up to date as before.
+
+        Returns
+        -------
+        Word2Vec
+            The trained model, as the uninterrupted ``fit`` would have returned it
+            (bit-identical with ``workers=1``).
+
+        Raises
+        ------
+        ModelFormatError
+            If ``path`` is not a word2vec checkpoint.
+        CorpusError
+            If ``corpus`` is not the corpus the checkpoint was trained on.
+        """
+        header, arrays = _store.load(path, mmap=False)
+        if header.get("kind") != "word2vec-checkpoint":
+            raise ModelFormatError(f"{path} is not a word2vec checkpoint (it holds a "
+                                   f"{header.get('kind')!r})")
+        try:
+            model = cls(**{k: v for k, v in header["params"].items()
+                           if k in cls._get_param_names()})
+            run = dict(header["run"])
+            vocab = Vocabulary(header["tokens"], arrays["counts"],
+                               n_raw_tokens=header.get("n_raw_tokens", 0),
+                               n_documents=header.get("n_documents", 0))
+            syn0 = np.array(arrays["vectors"])
+            syn1 = syn0 if model.tied else np.array(arrays["output_vectors"])
+            for name in ("states", "done", "losses", "predictions"):
+                run[name] = arrays[name]
+        except (KeyError, TypeError, ParameterError) as error:
+            raise ModelFormatError(f"{path}: incomplete word2vec checkpoint ({error})") from None
+        model.callbacks = callbacks
+        model.checkpoint = str(path)
+        model._validate()
+        model.vocabulary_ = vocab
+        model.input_vectors_, model.output_vectors_ = syn0, syn1
+        model.loss_history_ = [float(x) for x in header.get("loss_history", [])]
+        model.epochs_trained_ = int(header.get("epochs_trained", 0))
+        encoded = model._encode(as_corpus(corpus))
+        if (len(encoded.ids), encoded.n_documents) != (run["n_ids"], run["n_documents"]):
+            raise CorpusError(f"{getattr(corpus, 'name', corpus)} is not the corpus of checkpoint "
+                              f"{path}: {len(encoded.ids)} tokens in {encoded.n_documents} "
+                              f"documents, the checkpoint's had {run['n_ids']} in "
+                              f"{run['n_documents']}")
+        model._encoded = encoded
+        started = time.perf_counter()
+        model._train_epochs(encoded, run["epochs"], resume=run)
+        logger.info("word2vec: resumed and finished in %.1f s", time.perf_counter() - started)
+        return model
+
+    def _stored_params(self) -> dict:
+        params = {k: v for k, v in self.get_params().items() if k not in ("callbacks",)}
+        for name in ("cache_dir", "checkpoint"):
+            params[name] = None if params[name] is None else str(params[name])
+        return params
 
     @staticmethod
     def _show(bar, epoch, total, done, losses, predictions, alpha) -> None:
@@ -640,8 +925,7 @@ class Word2Vec(WordspaceEstimator):
         arrays = {"vectors": self.input_vectors_, "counts": self.vocabulary_.counts}
         if not self.tied:
             arrays["output_vectors"] = self.output_vectors_
-        params = {k: v for k, v in self.get_params().items() if k not in ("callbacks",)}
-        params["cache_dir"] = None if params["cache_dir"] is None else str(params["cache_dir"])
+        params = self._stored_params()
         _store.save(path, "word2vec", arrays, tokens=self.vocabulary_.tokens, params=params,
                     loss_history=list(self.loss_history_), epochs_trained=self.epochs_trained_,
                     n_raw_tokens=self.vocabulary_.n_raw_tokens,

@@ -1,0 +1,541 @@
+"""LSA and word2vec on a Dask cluster.
+
+LSA: the tf-idf matrix in row blocks on the workers, a distributed SVD
+----------------------------------------------------------------------
+
+``LSA(...).fit(corpus, client=client)`` (a :class:`dask.distributed.Client`) runs here.  The
+client streams the corpus's raw documents once and sends each partition (about
+:data:`PARTITION_CHARS` characters of text) to a worker; from then on the matrix ``A`` exists only
+as row blocks ``A_p`` held by the workers:
+
+1. each worker tokenises its partition and counts it (:func:`wordspace.bow.
+   count_matrix_and_vocabulary`, its own provisional columns); the token counts are summed on
+   the client (a vocabulary-sized reduce) and the vocabulary cut exactly as a local fit cuts it;
+2. each worker renumbers its block's columns to the global vocabulary; the document frequencies
+   (or, for the entropy weighting, the column totals and then the ``p log p`` sums) are reduced
+   first, pairwise on the workers, and every worker then weights its block with the global idf
+   and normalises its rows;
+3. the randomized SVD of :func:`wordspace.models.linalg.randomized_svd` runs with the same random
+   start, each product distributed: ``A @ Omega`` block by block (``Y_p = A_p Omega``, left on
+   the workers), ``A.T @ Q`` as a pairwise sum of ``A_p.T Q_p`` (a ``d x l`` dense block), and the
+   tall ``n x l`` bases orthonormalised by Cholesky QR on the summed ``l x l`` Gram matrices.
+
+What reaches the client: the vocabulary counts, vectors of length ``d``, ``d x l`` and ``l x l``
+dense blocks, and at the end the document codes (``n x k``, the ``document_vectors_`` of a local
+fit).  ``A`` itself is never gathered.
+
+word2vec: data-parallel training with periodic averaging of the changed rows
+----------------------------------------------------------------------------
+``Word2Vec(...).fit(corpus, client=client)`` runs :func:`fit_word2vec`.  The client deals
+partitions of the raw text to the workers in turn; each worker counts and encodes its partitions
+(provisional ids), the counts are reduced pairwise on the workers into the vocabulary (cut
+exactly as a local fit cuts it, so the sampling tables are the same), and each worker renumbers
+its partitions into one shard of the encoded corpus that stays in its memory.  Training is in
+rounds: every worker trains a copy of the current vectors on the next piece of its shard (about
+:data:`AVERAGE_EVERY` tokens; one thread, the local kernels, the learning rate of the global
+progress), sends back only the rows it changed, and each changed row becomes the mean of the
+workers' versions of it -- the scheme of Ji et al. (2016) and Spark MLlib, which averages once
+per epoch; averaging every few hundred thousand tokens keeps the replicas close.  A row that all
+workers change then moves by the mean of their steps, so quality falls as workers are added
+(measured in the README); :data:`COMBINE` ``= "sum"`` adds the changes instead (better with 2
+workers, diverged with 4 on the benchmark).
+
+The vectors are sent to every worker at each round (two ``V x dim`` float32 matrices), so a
+round costs that broadcast plus the changed rows coming back; a vocabulary of a million words
+at 300 dimensions would want workers that keep their replica and receive only the averaged rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+
+from ..bow import BagOfWords, count_matrix_and_vocabulary, idf_weights
+from ..corpus import Corpus, as_corpus
+from ..errors import CorpusError, ParameterError
+from ..vocab import Vocabulary, _select, load_stopwords
+from . import linalg
+
+__all__ = ["fit_lsa", "partitions", "tree_sum"]
+
+logger = logging.getLogger(__name__)
+
+#: characters of raw text per partition sent to a worker
+PARTITION_CHARS = 8_000_000
+
+
+def _check_client(client):
+    try:
+        from dask.distributed import Client
+    except ImportError:  # pragma: no cover -- the extra is not installed
+        raise ParameterError("client= needs dask.distributed: pip install "
+                             "'wordspace[distributed]'") from None
+    if not isinstance(client, Client):
+        raise ParameterError(f"client must be a dask.distributed.Client, got "
+                             f"{type(client).__name__}")
+    return client
+
+
+def partitions(corpus: Corpus, max_chars: int | None = None):
+    """The corpus's raw documents (strings, or token lists as given) in partitions of about
+    ``max_chars`` characters, and the options to read each as a :class:`Corpus` on a worker."""
+    max_chars = PARTITION_CHARS if max_chars is None else max_chars
+    options = {**corpus._source_options, "granularity": corpus.granularity,
+               "window": corpus.window, "stride": corpus.stride}
+    source = corpus._file_documents() if corpus._files is not None else corpus._iter_source()
+    part: list = []
+    size = 0
+    for document in source:
+        part.append(document)
+        size += len(document) if isinstance(document, str) else sum(map(len, document))
+        if size >= max_chars:
+            yield part, options
+            part, size = [], 0
+    if part:
+        yield part, options
+
+
+def _send(client, value, broadcast: bool = False):
+    """One future holding ``value`` (``scatter`` would split a list or a dict into many)."""
+    return client.scatter([value], broadcast=broadcast)[0]
+
+
+def tree_sum(client, futures: list):
+    """The sum of the futures' values, added pairwise on the workers; a future."""
+    futures = list(futures)
+    if not futures:
+        raise ValueError("nothing to sum")
+    while len(futures) > 1:
+        paired = [client.submit(_add, a, b, pure=False)
+                  for a, b in zip(futures[::2], futures[1::2], strict=False)]
+        if len(futures) % 2:
+            paired.append(futures[-1])
+        futures = paired
+    return futures[0]
+
+
+# -- functions run on the workers -------------------------------------------------------------
+def _add(a, b):
+    return a + b
+
+
+def _count_partition(part, options, stopwords, keep_numbers=False):
+    """``(count block over local columns, local tokens, their counts, raw tokens)``."""
+    corpus = Corpus(part, **options)
+    try:
+        counts, vocabulary = count_matrix_and_vocabulary(corpus, 1, None, stopwords,
+                                                         keep_numbers=keep_numbers)
+    except CorpusError:  # a partition of empty units (or only stopwords)
+        n_units = sum(1 for _ in corpus)
+        return sp.csr_matrix((n_units, 0), dtype=np.float32), [], np.zeros(0, np.int64), 0
+    return counts, vocabulary.tokens, vocabulary.counts, vocabulary.n_raw_tokens
+
+
+def _token_counts(counted):
+    _, tokens, counts, n_raw = counted
+    return Counter(dict(zip(tokens, counts.tolist(), strict=True))), n_raw, \
+        counted[0].shape[0]
+
+
+def _global_block(counted, index: dict) -> sp.csr_matrix:
+    """The partition's count block with its columns renumbered to the global vocabulary."""
+    block, tokens, _, _ = counted
+    mapping = np.fromiter((index.get(t, -1) for t in tokens), np.int64, len(tokens))
+    columns = mapping[block.indices]
+    present = columns >= 0
+    kept_before = np.zeros(len(present) + 1, np.int64)
+    np.cumsum(present, out=kept_before[1:])
+    result = sp.csr_matrix((block.data[present], columns[present].astype(np.int32),
+                            kept_before[block.indptr]), shape=(block.shape[0], len(index)))
+    result.sort_indices()
+    return result
+
+
+def _document_frequency(block: sp.csr_matrix) -> np.ndarray:
+    return np.bincount(block.indices, minlength=block.shape[1]).astype(np.int64)
+
+
+def _column_totals(block: sp.csr_matrix) -> np.ndarray:
+    return np.bincount(block.indices, weights=block.data.astype(np.float64),
+                       minlength=block.shape[1])
+
+
+def _plogp(block: sp.csr_matrix, totals: np.ndarray) -> np.ndarray:
+    shares = block.data.astype(np.float64) / totals[block.indices]
+    plogp = shares * np.log(np.where(shares > 0, shares, 1.0))
+    return np.bincount(block.indices, weights=plogp, minlength=block.shape[1])
+
+
+def _weight(block: sp.csr_matrix, bow: BagOfWords) -> sp.csr_matrix:
+    return bow.weight(block)
+
+
+def _energy(block: sp.csr_matrix) -> float:
+    return float(np.dot(block.data.astype(np.float64), block.data.astype(np.float64)))
+
+
+def _times(block: sp.csr_matrix, dense: np.ndarray) -> np.ndarray:
+    return np.asarray(block @ dense, dtype=dense.dtype)
+
+
+def _times_t(block: sp.csr_matrix, dense: np.ndarray) -> np.ndarray:
+    return np.asarray(block.T @ dense, dtype=dense.dtype)
+
+
+def _gram(dense: np.ndarray) -> np.ndarray:
+    return np.asarray(dense.T @ dense, dtype=np.float64)
+
+
+def _right(dense: np.ndarray, small: np.ndarray) -> np.ndarray:
+    return dense @ small.astype(dense.dtype)
+
+
+# -- the client's side ------------------------------------------------------------------------
+def _orthonormalize(client, blocks: list, rounds: int = 2) -> list:
+    """Cholesky QR of a tall matrix held as row blocks (futures): an orthonormal basis, as
+    blocks.  A rank-deficient block gets a small diagonal shift and one more round."""
+    for round_ in range(rounds + 1):
+        gram = tree_sum(client, [client.submit(_gram, b, pure=False) for b in blocks]).result()
+        shift = 0.0
+        try:
+            factor = scipy.linalg.cholesky(gram, lower=False)
+        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
+            shift = 1e-7 * max(np.trace(gram), 1e-30)
+            factor = scipy.linalg.cholesky(gram + shift * np.eye(len(gram)), lower=False)
+        inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=False)
+        inverse_future = _send(client, inverse, broadcast=True)
+        blocks = [client.submit(_right, b, inverse_future, pure=False) for b in blocks]
+        if round_ + 1 >= rounds and not shift:
+            break
+    return blocks
+
+
+def _randomized_svd(client, blocks: list, shape: tuple, n_components: int, n_oversamples: int,
+                    n_iter: int, seed):
+    n, d = shape
+    rng = np.random.default_rng(seed)
+    width = min(n_components + n_oversamples, n, d)
+
+    def times(dense: np.ndarray) -> list:
+        dense_future = _send(client, dense.astype(np.float32), broadcast=True)
+        return [client.submit(_times, b, dense_future, pure=False) for b in blocks]
+
+    def times_t(basis: list) -> np.ndarray:
+        parts = [client.submit(_times_t, b, q, pure=False) for b, q in zip(blocks, basis,
+                                                                           strict=True)]
+        return tree_sum(client, parts).result()
+
+    sample = rng.standard_normal((d, width), dtype=np.float32)
+    basis = _orthonormalize(client, times(sample))
+    for _ in range(n_iter):
+        cobasis = linalg.orthonormalize(times_t(basis), 1)
+        basis = _orthonormalize(client, times(cobasis))
+    projected_t = times_t(basis)
+    cobasis = linalg.orthonormalize(projected_t)
+    small = np.asarray(cobasis.T @ projected_t, dtype=np.float64)
+    U_small, s, W_t = np.linalg.svd(small.T, full_matrices=False)
+    Vt = np.ascontiguousarray((cobasis @ W_t[:n_components].T.astype(cobasis.dtype)).T)
+    left = _send(client, U_small[:, :n_components], broadcast=True)
+    U = np.concatenate(client.gather([client.submit(_right, q, left, pure=False)
+                                      for q in basis]))
+    U, Vt = linalg.svd_flip(U.astype(np.float64), Vt)
+    return U, s[:n_components], Vt
+
+
+def fit_lsa(model, corpus, client):
+    """Fit ``model`` (an :class:`~wordspace.models.lsa.LSA`) on the cluster of ``client``."""
+
+    model._check_params()
+    client = _check_client(client)
+    if model.algorithm != "randomized":
+        raise ParameterError("client= runs the randomized SVD; algorithm='arpack' is local only")
+    if model.stemmer is not None:
+        raise ParameterError("client= does not stem yet: fit with stemmer=None, or locally")
+    bow = model._vectorizer()
+    _, global_weight = bow._check_params()
+    corpus = bow.corpus(corpus)
+    stop = load_stopwords(model.stopwords)
+    counted = []
+    for part, options in partitions(corpus):
+        part_future = _send(client, part)
+        counted.append(client.submit(_count_partition, part_future, options, stop,
+                                     model.keep_numbers, pure=False))
+    if not counted:
+        raise CorpusError(f"corpus {corpus.name} contains no tokens")
+    total = Counter()
+    n_raw = n_units = 0
+    for future in counted:   # the vocabulary reduce: token counts of each partition, summed
+        part_counts, part_raw, part_units = client.submit(_token_counts, future,
+                                                          pure=False).result()
+        total.update(part_counts)
+        n_raw += part_raw
+        n_units += part_units
+    items = _select(total, corpus.name, n_raw, stop, model.min_count, model.max_size)
+    vocabulary = Vocabulary([t for t, _ in items], [c for _, c in items], n_raw_tokens=n_raw,
+                            n_documents=n_units)
+    del total
+    index_future = _send(client, vocabulary.index, broadcast=True)
+    counts = [client.submit(_global_block, c, index_future, pure=False) for c in counted]
+    del counted
+    bow.vocabulary_ = vocabulary
+    bow.n_documents_ = n_units
+    bow.document_frequency_ = tree_sum(
+        client, [client.submit(_document_frequency, c, pure=False) for c in counts]).result()
+    if global_weight == "entropy":
+        totals = tree_sum(client, [client.submit(_column_totals, c, pure=False)
+                                   for c in counts]).result()
+        totals_future = _send(client, totals, broadcast=True)
+        plogp = tree_sum(client, [client.submit(_plogp, c, totals_future, pure=False)
+                                  for c in counts]).result()
+        bow.idf_ = np.ones(len(vocabulary)) if n_units < 2 else 1.0 + plogp / np.log(n_units)
+    else:
+        bow.idf_ = idf_weights(bow.document_frequency_, n_units,
+                               model.idf if global_weight == "idf" else None)
+    bow_future = _send(client, bow, broadcast=True)
+    blocks = [client.submit(_weight, c, bow_future, pure=False) for c in counts]
+    del counts
+    shape = (n_units, len(vocabulary))
+    k = model.n_components
+    if k > min(shape):
+        raise ParameterError(f"n_components={k} is too large: the corpus gives a {shape[0]} x "
+                             f"{shape[1]} matrix, so at most {min(shape)} components "
+                             "(randomized SVD)")
+    energy = sum(client.gather([client.submit(_energy, b, pure=False) for b in blocks]))
+    logger.info("LSA on %d partitions: %d units x %d tokens", len(blocks), *shape)
+    U, s, Vt = _randomized_svd(client, blocks, shape, k, model.n_oversamples, model.n_iter,
+                               model.seed)
+    model.components_ = np.ascontiguousarray(Vt, dtype=np.float32)
+    model.singular_values_ = np.asarray(s, dtype=np.float64)
+    model.document_vectors_ = (U * s).astype(np.float32)
+    model.total_energy_ = energy
+    model.explained_energy_ratio_ = model.singular_values_ ** 2 / energy if energy else \
+        np.zeros(k)
+    model.explained_energy_ = float(model.explained_energy_ratio_.sum())
+    model.bow_ = bow
+    model.vocabulary_ = vocabulary
+    model.idf_ = bow.idf_
+    model.n_partitions_ = len(blocks)
+    return model
+
+
+# -- word2vec ---------------------------------------------------------------------------------
+#: tokens each worker trains on between two averagings of the changed rows
+AVERAGE_EVERY = 1 << 18
+#: how the workers' versions of a changed row are combined: "mean" or "sum" (of the changes)
+COMBINE = "mean"
+#: characters of text per partition of a word2vec corpus (partitions are dealt to the workers
+#: in turn, so small ones balance the shards)
+W2V_PARTITION_CHARS = 2_000_000
+
+
+def _encode_partition(part, options):
+    """``(local tokens, their counts, encoded partition with local ids)``; empty on no tokens."""
+    corpus = Corpus(part, **options)
+    try:
+        vocab, encoded = Vocabulary.build_encoded(corpus, 1)
+    except CorpusError:
+        from ..vocab import EncodedCorpus
+
+        return [], np.zeros(0, np.int64), EncodedCorpus(np.zeros(0, np.int32),
+                                                        np.zeros(1, np.int64))
+    return vocab.tokens, vocab.counts, encoded
+
+
+def _partition_counter(encoded_part) -> Counter:
+    tokens, counts, _ = encoded_part
+    return Counter(dict(zip(tokens, counts.tolist(), strict=True)))
+
+
+def _partition_sizes(encoded_part) -> tuple[int, int]:
+    return encoded_part[2].n_raw_tokens, encoded_part[2].n_documents
+
+
+def _global_shard(parts, index: dict):
+    """This worker's partitions, concatenated and renumbered to the global vocabulary."""
+    from ..vocab import EncodedCorpus
+
+    ids, offsets, n_ids = [], [np.zeros(1, np.int64)], 0
+    for tokens, _, encoded in parts:
+        mapping = np.fromiter((index.get(t, -1) for t in tokens), np.int32, len(tokens))
+        mapped = mapping[encoded.ids] if len(tokens) else np.zeros(0, np.int32)
+        kept = mapped >= 0
+        before = np.zeros(len(mapped) + 1, np.int64)
+        np.cumsum(kept, out=before[1:])
+        ids.append(mapped[kept])
+        offsets.append(before[encoded.offsets[1:]] + n_ids)
+        n_ids += int(kept.sum())
+    return EncodedCorpus(np.concatenate(ids) if ids else np.zeros(0, np.int32),
+                         np.concatenate(offsets))
+
+
+def _shard_size(shard) -> int:
+    return len(shard.ids)
+
+
+def _piece(shard, piece: int, n_pieces: int):
+    """Documents ``piece`` of ``n_pieces`` contiguous pieces of about equal token counts."""
+    from ..vocab import EncodedCorpus
+
+    offsets = shard.offsets
+    marks = np.searchsorted(offsets, [len(shard.ids) * piece // n_pieces,
+                                      len(shard.ids) * (piece + 1) // n_pieces])
+    first, last = int(marks[0]), int(marks[1])
+    if piece + 1 == n_pieces:
+        last = len(offsets) - 1
+    return EncodedCorpus(shard.ids[offsets[first]:offsets[last]],
+                         offsets[first:last + 1] - offsets[first])
+
+
+def _train_round(params: dict, vocabulary, weights, shard, piece: int, n_pieces: int,
+                 alphas: tuple[float, float], seed: int):
+    """Train a copy of the weights on one piece of this worker's shard; the changed rows."""
+    from .word2vec import Word2Vec
+
+    syn0, syn1 = weights
+    encoded = _piece(shard, piece, n_pieces)
+    if len(encoded.ids) == 0:
+        return None
+    model = Word2Vec(**{**params, "workers": 1, "epochs": 1, "alpha": alphas[0],
+                        "min_alpha": alphas[1], "seed": seed, "callbacks": (),
+                        "checkpoint": None, "checkpoint_every": None, "cache_dir": None})
+    model.vocabulary_ = vocabulary
+    model.input_vectors_ = syn0.copy()
+    model.output_vectors_ = model.input_vectors_ if model.tied else syn1.copy()
+    model.loss_history_, model.epochs_trained_ = [], 0
+    model._train_epochs(encoded, 1)
+    rows0 = np.flatnonzero((model.input_vectors_ != syn0).any(axis=1))
+    changed = [(rows0, model.input_vectors_[rows0])]
+    if not model.tied:
+        rows1 = np.flatnonzero((model.output_vectors_ != syn1).any(axis=1))
+        changed.append((rows1, model.output_vectors_[rows1]))
+    return changed, model.loss_history_[-1], len(encoded.ids)
+
+
+def _average_rows(matrix: np.ndarray, updates: list, combine: str = "mean") -> None:
+    """Each row changed by some workers becomes the mean of their versions of it
+    (``combine="mean"``), or takes the sum of their changes (``"sum"``).
+
+    >>> matrix = np.ones((3, 1), np.float32)
+    >>> updates = [(np.array([0, 1]), np.array([[3.0], [5.0]], np.float32)),
+    ...            (np.array([0]), np.array([[2.0]], np.float32))]
+    >>> _average_rows(matrix, updates); matrix.ravel().tolist()
+    [2.5, 5.0, 1.0]
+    >>> matrix[:] = 1; _average_rows(matrix, updates, "sum"); matrix.ravel().tolist()
+    [4.0, 5.0, 1.0]
+    """
+    if not updates:
+        return
+    total = np.zeros_like(matrix)
+    count = np.zeros(len(matrix), np.int64)
+    for rows, values in updates:
+        total[rows] += values
+        count[rows] += 1
+    changed = count > 0
+    if combine == "sum":
+        matrix[changed] = total[changed] - (count[changed, None] - 1).astype(np.float32) * \
+            matrix[changed]
+    else:
+        matrix[changed] = total[changed] / count[changed, None].astype(np.float32)
+
+
+def fit_word2vec(model, corpus, client):
+    """Fit ``model`` (a :class:`~wordspace.models.word2vec.Word2Vec`) on the cluster of
+    ``client``: one shard of the corpus per worker, trained data-parallel, the changed rows of
+    the shards' models averaged every :data:`AVERAGE_EVERY` tokens per worker."""
+    import time
+
+    from .._progress import progress
+
+    model._validate()
+    client = _check_client(client)
+    if model.masks > 1 or model.loss == "softmax":
+        raise ParameterError("client= trains negative sampling or hierarchical softmax with "
+                             "one mask")
+    corpus = as_corpus(corpus)
+    started = time.perf_counter()
+    workers = sorted(client.scheduler_info()["workers"])
+    if not workers:
+        raise ParameterError("the Dask cluster has no workers")
+    encoded_parts = []
+    for number, (part, options) in enumerate(partitions(corpus, W2V_PARTITION_CHARS)):
+        where = [workers[number % len(workers)]]
+        part_future = client.scatter([part], workers=where)[0]
+        encoded_parts.append((where, client.submit(_encode_partition, part_future, options,
+                                                   workers=where, pure=False)))
+    if not encoded_parts:
+        raise CorpusError(f"corpus {corpus.name} contains no tokens")
+    # the vocabulary: token counts reduced pairwise on the workers
+    total = tree_sum(client, [client.submit(_partition_counter, f, pure=False)
+                              for _, f in encoded_parts]).result()
+    sizes = client.gather([client.submit(_partition_sizes, f, pure=False)
+                           for _, f in encoded_parts])
+    n_raw, n_docs = sum(s[0] for s in sizes), sum(s[1] for s in sizes)
+    items = _select(total, corpus.name, n_raw, frozenset(), model.min_count,
+                    model.max_vocab_size)
+    del total
+    model.vocabulary_ = Vocabulary([t for t, _ in items], [c for _, c in items],
+                                   n_raw_tokens=n_raw, n_documents=n_docs)
+    index = _send(client, model.vocabulary_.index, broadcast=True)
+    shards = []
+    for worker in workers:
+        mine = [f for where, f in encoded_parts if where == [worker]]
+        if mine:
+            shards.append((worker, client.submit(_global_shard, mine, index, workers=[worker],
+                                                 pure=False)))
+    del encoded_parts
+    shard_sizes = client.gather([client.submit(_shard_size, f, pure=False) for _, f in shards])
+    n_ids = sum(shard_sizes)
+    if n_ids == 0:
+        raise CorpusError("the corpus has no in-vocabulary tokens to train on")
+    model._init_weights()
+    model.loss_history_, model.epochs_trained_ = [], 0
+    n_pieces = max(1, -(-max(shard_sizes) // AVERAGE_EVERY))
+    params = model._stored_params()
+    vocabulary = _send(client, model.vocabulary_, broadcast=True)
+    alpha0, alpha1 = model._initial_alpha(), float(model.min_alpha)
+    planned = float(model.epochs * n_pieces)
+
+    def alpha(step: float) -> float:
+        return max(alpha1, alpha0 - (alpha0 - alpha1) * step / planned)
+
+    bar = progress(total=model.epochs * n_pieces, desc="word2vec (dask)", unit=" rounds")
+    training_seconds = 0.0
+    try:
+        for epoch in range(model.epochs):
+            losses, counts = [], []
+            for piece in range(n_pieces):
+                tick = time.perf_counter()
+                step = epoch * n_pieces + piece
+                weights = _send(client, (model.input_vectors_, model.output_vectors_),
+                                broadcast=True)
+                futures = [client.submit(_train_round, params, vocabulary, weights, shard,
+                                         piece, n_pieces, (alpha(step), alpha(step + 1)),
+                                         model.seed * 1_000_003 + step * len(shards) + number,
+                                         workers=[worker], pure=False)
+                           for number, (worker, shard) in enumerate(shards)]
+                results = [r for r in client.gather(futures) if r is not None]
+                del weights
+                _average_rows(model.input_vectors_, [r[0][0] for r in results], COMBINE)
+                if not model.tied:
+                    _average_rows(model.output_vectors_, [r[0][1] for r in results], COMBINE)
+                losses += [r[1] * r[2] for r in results]
+                counts += [r[2] for r in results]
+                training_seconds += time.perf_counter() - tick
+                bar.update()
+            model.loss_history_.append(float(np.sum(losses) / max(np.sum(counts), 1)))
+            model.epochs_trained_ = epoch + 1
+            for callback in model.callbacks or ():
+                callback(model, epoch)
+    finally:
+        bar.close()
+    model.training_seconds_ = training_seconds
+    model.words_per_second_ = n_raw * model.epochs / training_seconds if training_seconds \
+        else float("nan")
+    model.n_shards_ = len(shards)
+    logger.info("word2vec on %d Dask workers: %d rounds per epoch, fitted in %.1f s",
+                len(shards), n_pieces, time.perf_counter() - started)
+    return model

@@ -1,0 +1,134 @@
+"""Checkpoints and exact resume: a real training process killed with SIGKILL mid-epoch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wordspace import _store
+from wordspace.errors import CorpusError, ModelFormatError, ParameterError
+from wordspace.models.word2vec import Word2Vec
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_word2vec import CORPUS, SMALL, partner_hits  # noqa: E402
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+BLOCK = 512          # small blocks: many checkpoints in a 9,000-token epoch
+EVERY = 1500         # tokens between checkpoints
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    import wordspace.models.word2vec as w2v
+    from wordspace.models.word2vec import Word2Vec
+
+    w2v.BLOCK_TOKENS = {block}
+    save = Word2Vec._save_checkpoint
+
+    def slow_save(self, *args):   # time for the parent to see each checkpoint and kill
+        save(self, *args)
+        time.sleep(0.25)
+
+    Word2Vec._save_checkpoint = slow_save
+    Word2Vec(**{params}, checkpoint=sys.argv[2], checkpoint_every={every}).fit(sys.argv[1])
+    print("finished")
+""")
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(" ".join(doc) for doc in CORPUS) + "\n")
+    return path
+
+
+def train_and_kill(corpus_file, checkpoint, params) -> dict:
+    """Run training in a subprocess, SIGKILL it once a checkpoint in the middle of the second
+    epoch exists; the run recorded in that checkpoint."""
+    script = CHILD.format(block=BLOCK, params=repr(params), every=EVERY)
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    child = subprocess.Popen([sys.executable, "-c", script, str(corpus_file), str(checkpoint)],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if checkpoint.exists():
+                header, _ = _store.load(checkpoint, mmap=False)
+                if header["run"]["epoch"] >= 1 and header["run"]["block"] > 0:
+                    child.send_signal(signal.SIGKILL)
+                    break
+            assert child.poll() is None, child.stderr.read().decode()[-2000:]
+            time.sleep(0.02)
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    header, _ = _store.load(checkpoint, mmap=False)
+    return header["run"]
+
+
+def test_killed_run_resumes_bit_identical_with_one_worker(corpus_file, tmp_path, monkeypatch):
+    import wordspace.models.word2vec as w2v
+
+    checkpoint = tmp_path / "run.ckpt"
+    run = train_and_kill(corpus_file, checkpoint, SMALL)
+    assert 1 <= run["epoch"] < SMALL["epochs"] and run["block"] > 0     # killed mid-epoch
+    monkeypatch.setattr(w2v, "BLOCK_TOKENS", BLOCK)
+    resumed = Word2Vec.resume(checkpoint, corpus_file)
+    uninterrupted = Word2Vec(**SMALL).fit(corpus_file)
+    assert resumed.epochs_trained_ == SMALL["epochs"]
+    assert np.array_equal(resumed.input_vectors_, uninterrupted.input_vectors_)
+    assert np.array_equal(resumed.output_vectors_, uninterrupted.output_vectors_)
+    assert resumed.loss_history_ == uninterrupted.loss_history_
+    # the checkpoint now records the finished run; resuming it again changes nothing
+    again = Word2Vec.resume(checkpoint, corpus_file)
+    assert np.array_equal(again.input_vectors_, uninterrupted.input_vectors_)
+
+
+def test_killed_run_with_two_workers_resumes_within_noise(corpus_file, tmp_path, monkeypatch):
+    import wordspace.models.word2vec as w2v
+
+    params = {**SMALL, "workers": 2}
+    checkpoint = tmp_path / "run.ckpt"
+    train_and_kill(corpus_file, checkpoint, params)
+    monkeypatch.setattr(w2v, "BLOCK_TOKENS", BLOCK)
+    resumed = Word2Vec.resume(checkpoint, corpus_file)
+    uninterrupted = Word2Vec(**params).fit(corpus_file)
+    assert partner_hits(resumed) >= 0.9 and partner_hits(uninterrupted) >= 0.9
+    assert abs(resumed.loss_history_[-1] - uninterrupted.loss_history_[-1]) < 0.05 * \
+        uninterrupted.loss_history_[-1]
+
+
+def test_resume_refuses_another_corpus_and_other_files(corpus_file, tmp_path):
+    checkpoint = tmp_path / "run.ckpt"
+    Word2Vec(**{**SMALL, "epochs": 1}, checkpoint=checkpoint).fit(corpus_file)
+    other = tmp_path / "other.txt"
+    other.write_text("\n".join(" ".join(doc) for doc in CORPUS[:50]) + "\n")
+    with pytest.raises(CorpusError, match="not the corpus"):
+        Word2Vec.resume(checkpoint, other)
+    model_file = tmp_path / "model.ws"
+    Word2Vec(**{**SMALL, "epochs": 1}).fit(corpus_file).save(model_file)
+    with pytest.raises(ModelFormatError, match="not a word2vec checkpoint"):
+        Word2Vec.resume(model_file, corpus_file)
+
+
+@pytest.mark.parametrize("every", [0, -5, "soon", "10x", 1.5, True])
+def test_bad_checkpoint_settings(tmp_path, every):
+    with pytest.raises(ParameterError, match="checkpoint_every"):
+        Word2Vec(**SMALL, checkpoint=tmp_path / "c", checkpoint_every=every).fit(CORPUS)
+
+
+def test_checkpoint_settings_need_a_writable_file(tmp_path):
+    with pytest.raises(ParameterError, match="checkpoint_every needs"):
+        Word2Vec(**SMALL, checkpoint_every=100).fit(CORPUS)
+    with pytest.raises(ParameterError, match="cannot write checkpoint"):
+        Word2Vec(**SMALL, checkpoint=tmp_path / "no" / "c").fit(CORPUS)
