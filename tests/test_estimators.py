@@ -53,3 +53,24 @@ def test_more_word2vec_training_gives_fresh_vectors():
     before = model.wv
     model.train(epochs=1)
     assert model.wv is not before
+
+
+def test_the_classifier_shares_the_contract(tmp_path):
+    from wordspace import TextClassifier
+
+    assert issubclass(TextClassifier, BaseEstimator)
+    for own in ("get_params", "set_params", "__repr__"):
+        assert own not in TextClassifier.__dict__, own
+    model = TextClassifier(vector_size=8, epochs=2, workers=1)
+    assert clone(model).get_params() == model.get_params()
+    assert repr(model).startswith("TextClassifier(") and "vector_size=8" in repr(model)
+    with pytest.raises(ParameterError, match="no parameter 'sedd'"):
+        model.set_params(sedd=1)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        _ = model.wv
+    labels = ["pets", "pets", "pets", "money", "money"] * 8
+    assert model.fit(DOCS, labels) is model
+    assert model.wv is model.wv
+    model.save(tmp_path / "c.ws")
+    loaded = TextClassifier.load(tmp_path / "c.ws")
+    assert loaded.wv is loaded.wv and loaded.wv.tokens == model.wv.tokens

@@ -33,7 +33,6 @@ Examples
 from __future__ import annotations
 
 import concurrent.futures
-import inspect
 import logging
 import os
 import threading
@@ -53,6 +52,7 @@ from ..errors import (
     check_positive,
 )
 from ..vocab import EncodedCorpus, Vocabulary
+from ._base import WordspaceEstimator
 
 __all__ = ["TextClassifier", "read_labelled"]
 
@@ -133,7 +133,7 @@ def _private(shape, dtype) -> np.ndarray:
     return np.zeros(size + 2 * pad, dtype)[pad:pad + size].reshape(shape)
 
 
-class TextClassifier:
+class TextClassifier(WordspaceEstimator):
     """Mean of token embeddings, then a softmax: a text classifier with an embedding layer.
 
     Parameters
@@ -248,30 +248,8 @@ class TextClassifier:
         self.workers = workers
         self.seed = seed
 
-    # -- scikit-learn plumbing ------------------------------------------------------------------
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-
-    def get_params(self, deep: bool = True) -> dict:
-        """The constructor's parameters, as given."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params) -> TextClassifier:
-        """Set constructor parameters; unknown names raise :class:`ParameterError`."""
-        names = set(self._param_names())
-        for name, value in params.items():
-            if name not in names:
-                raise ParameterError(f"TextClassifier has no parameter {name!r}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = {p.name: p.default for p in
-                    inspect.signature(type(self).__init__).parameters.values() if p.name != "self"}
-        changed = [f"{k}={v!r}" for k, v in self.get_params().items()
-                   if not (v is defaults[k] or (type(v) is type(defaults[k]) and v == defaults[k]))]
-        return f"TextClassifier({', '.join(changed)})"
+    # -- scikit-learn plumbing: get_params, set_params, clone and repr from BaseEstimator -------
+    _fitted_attributes = ("vocabulary_", "input_vectors_", "output_weights_")
 
     def _validate(self) -> None:
         check_positive("vector_size", self.vector_size, integer=True)
@@ -599,12 +577,11 @@ class TextClassifier:
         predicted = self.predict(texts).tolist()
         return float(np.mean([p == t for p, t in zip(predicted, labels, strict=True)]))
 
-    @property
-    def wv(self):
-        """The learned first layer's word rows as :class:`~wordspace.vectors.Embeddings`."""
+    def _make_wv(self):
+        """The learned first layer's word rows as :class:`~wordspace.vectors.Embeddings`
+        (:attr:`wv`, built once per fit or load)."""
         from ..vectors import Embeddings
 
-        self._check_fitted()
         n = len(self.vocabulary_)
         return Embeddings(self.vocabulary_.tokens, self.input_vectors_[:n],
                           counts=self.vocabulary_.counts)
@@ -639,7 +616,8 @@ class TextClassifier:
             raise ModelFormatError(f"{path} holds a {header.get('kind')!r} model, not a "
                                    "classifier")
         try:
-            params = {k: v for k, v in dict(header["params"]).items() if k in cls._param_names()}
+            names = cls._get_param_names()
+            params = {k: v for k, v in dict(header["params"]).items() if k in names}
             model = cls(**params)
             model.vocabulary_ = Vocabulary(header["tokens"], arrays["counts"],
                                            n_raw_tokens=header.get("n_raw_tokens", 0),
