@@ -238,3 +238,16 @@ def test_extreme_values_round_trip_bitwise(tmp_path):
     emb.save_word2vec_format(path)
     back = load_word2vec_format(path)
     np.testing.assert_array_equal(back.vectors.view(np.uint32), matrix.view(np.uint32))
+
+
+@pytest.mark.parametrize("bits", [0x15430A34, 0x290A2E30])
+def test_a_binary_row_that_looks_like_text_is_read_as_binary(tmp_path, bits):
+    """A float32 whose bytes hold a newline made the first binary row look like a text row
+    (hypothesis found it: one token, dimension 1); the format is now the one the file reads
+    whole in."""
+    vectors = np.array([[bits]], np.uint32).view(np.float32)
+    path = tmp_path / "one.bin"
+    Embeddings(["a"], vectors).save_word2vec_format(path, binary=True)
+    back = load_word2vec_format(path)
+    assert back.tokens == ["a"]
+    np.testing.assert_array_equal(back.vectors.view(np.uint32), vectors.view(np.uint32))

@@ -484,51 +484,67 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
     try:
         count, dim, start = _read_header(path, buf)
         n_rows = count if limit is None else min(count, max(int(limit), 0))
-        if binary is None:
+        guessed = binary is None
+        if guessed:
             binary = n_rows > 0 and not _looks_like_text(buf, start, dim)
-        bounds = np.zeros((n_rows, 2), dtype=np.int64)
-        vectors = np.empty((n_rows, dim), dtype=np.float32)
-        if binary:
-            status, row, detail = kernels.parse_binary(buf, start, n_rows, dim, bounds,
-                                                       vectors.view(np.uint8))
-            if sys.byteorder == "big":  # pragma: no cover
-                vectors = vectors.byteswap().view(vectors.dtype.newbyteorder())
-        else:
-            status, row, detail = kernels.parse_text(buf, start, n_rows, dim, bounds, vectors,
-                                                     kernels._POW10)
-        if status != kernels.OK:
-            line = row + 2  # 1-based, after the header
-            where = f"{path}, row {row + 1} (line {line})" if not binary else \
-                f"{path}, row {row + 1}"
-            messages = {
-                kernels.E_EOF: f"{path}: the header announces {count} rows but the file ends "
-                               f"in row {row + 1}, after {row} whole rows"
-                               + (" (truncated?)" if binary else ""),
-                kernels.E_FEW_VALUES: f"{where}: {detail} values, the header says {dim}",
-                kernels.E_MANY_VALUES: f"{where}: more than the {dim} values the header says",
-                kernels.E_BAD_NUMBER: f"{where}: value {detail + 1} is not a number",
-                kernels.E_NOT_FINITE: f"{where}: value {detail + 1} is NaN or infinite",
-                kernels.E_EMPTY_TOKEN: f"{where}: the row has no token",
-            }
-            raise ModelFormatError(messages[status])
-        if limit is None:
-            # the body must end where the header says: more rows mean a wrong header
-            if binary:
-                end = int(detail) if n_rows else start
-            elif n_rows:
-                newline = bytes(buf[bounds[-1, 1]:bounds[-1, 1] + 64 * (dim + 2) + 1024]
-                                ).find(b"\n")
-                end = int(bounds[-1, 1]) + newline + 1 if newline >= 0 else len(buf)
-            else:
-                end = start
-            if bytes(buf[end:end + 65536]).strip():
-                raise ModelFormatError(f"{path}: the header announces {count} rows but the file "
-                                       f"holds more; fix the header's row count")
-        if binary:
-            bad = ~np.isfinite(vectors)
-            if bad.any():
-                row = int(np.flatnonzero(bad.any(axis=1))[0])
-                raise ModelFormatError(f"{path}, row {row + 1}: NaN or infinite value")
+        # the first row can fool the guess (a float32 whose bytes are printable or hold a
+        # newline): a file that reads whole in the other format is in that format
+        first_error = None
+        for attempt in (0, 1) if guessed else (0,):
+            try:
+                bounds = np.zeros((n_rows, 2), dtype=np.int64)
+                vectors = np.empty((n_rows, dim), dtype=np.float32)
+                if binary:
+                    status, row, detail = kernels.parse_binary(buf, start, n_rows, dim, bounds,
+                                                               vectors.view(np.uint8))
+                    if sys.byteorder == "big":  # pragma: no cover
+                        vectors = vectors.byteswap().view(vectors.dtype.newbyteorder())
+                else:
+                    status, row, detail = kernels.parse_text(buf, start, n_rows, dim, bounds,
+                                                             vectors, kernels._POW10)
+                if status != kernels.OK:
+                    line = row + 2  # 1-based, after the header
+                    where = f"{path}, row {row + 1} (line {line})" if not binary else \
+                        f"{path}, row {row + 1}"
+                    messages = {
+                        kernels.E_EOF: f"{path}: the header announces {count} rows but the file "
+                                       f"ends in row {row + 1}, after {row} whole rows"
+                                       + (" (truncated?)" if binary else ""),
+                        kernels.E_FEW_VALUES: f"{where}: {detail} values, the header says {dim}",
+                        kernels.E_MANY_VALUES: f"{where}: more than the {dim} values the header "
+                                               "says",
+                        kernels.E_BAD_NUMBER: f"{where}: value {detail + 1} is not a number",
+                        kernels.E_NOT_FINITE: f"{where}: value {detail + 1} is NaN or infinite",
+                        kernels.E_EMPTY_TOKEN: f"{where}: the row has no token",
+                    }
+                    raise ModelFormatError(messages[status])
+                if limit is None:
+                    # the body must end where the header says: more rows mean a wrong header
+                    if binary:
+                        end = int(detail) if n_rows else start
+                    elif n_rows:
+                        newline = bytes(buf[bounds[-1, 1]:bounds[-1, 1] + 64 * (dim + 2) + 1024]
+                                        ).find(b"\n")
+                        end = int(bounds[-1, 1]) + newline + 1 if newline >= 0 else len(buf)
+                    else:
+                        end = start
+                    if bytes(buf[end:end + 65536]).strip():
+                        raise ModelFormatError(f"{path}: the header announces {count} rows but the "
+                                               "file holds more; fix the header's row count")
+                if binary:
+                    bad = ~np.isfinite(vectors)
+                    if bad.any():
+                        row = int(np.flatnonzero(bad.any(axis=1))[0])
+                        raise ModelFormatError(f"{path}, row {row + 1}: NaN or infinite value")
+            except ModelFormatError as error:
+                if not guessed:
+                    raise
+                if attempt and first_error is not None:
+                    raise first_error from None  # what the likelier format found wrong
+                first_error = error
+                binary = not binary
+                continue
+            break
         raw = bytes(buf[bounds[0, 0]:bounds[-1, 1]]) if n_rows else b""
         offset = int(bounds[0, 0]) if n_rows else 0
         tokens = []
