@@ -53,6 +53,7 @@ from ..errors import (
 )
 from ..vocab import EncodedCorpus, Vocabulary
 from ._base import WordspaceEstimator
+from .word2vec import _private
 
 __all__ = ["TextClassifier", "read_labelled"]
 
@@ -123,14 +124,6 @@ def _as_texts(texts, what: str) -> list:
             raise ParameterError(f"{what} must be strings or token lists; item {i} is a "
                                  f"{type(text).__name__}")
     return texts
-
-
-def _private(shape, dtype) -> np.ndarray:
-    """A zeroed per-thread buffer padded by 128 bytes each side (no false sharing)."""
-    dtype = np.dtype(dtype)
-    pad = -(-128 // dtype.itemsize)
-    size = int(np.prod(shape))
-    return np.zeros(size + 2 * pad, dtype)[pad:pad + size].reshape(shape)
 
 
 class TextClassifier(WordspaceEstimator):
