@@ -8,21 +8,24 @@ side by side in this one process:
 * fastText supervised (the ``fasttext`` package, 2 threads): its defaults (lr 0.1, 5 epochs), and
   25 epochs / lr 0.5 as its documentation recommends;
 * scikit-learn: TfidfVectorizer(sublinear_tf=True) + LogisticRegression(C=10);
-* wordspace.TextClassifier (2 threads), at the same two settings as fastText (from scratch), and
-  with 25 epochs / lr 0.5: with bigrams, with the weighted mean (``pooling_sample=1e-4``), and,
-  all three with the weighted mean: pre-trained on big.txt (word2vec CBOW, 100 dimensions,
-  trained once by wordspace and cached under /tmp; big.txt holds the 20NG and BBC texts
-  without labels, so this is *transductive* semi-supervised learning), the same with the
-  first layer frozen, and joint training (CBOW proxy, subsampling 1e-4, on the training
-  split's texts, labelled or not) for each lambda.
+* wordspace.TextClassifier (2 threads), at the same two settings as fastText (from scratch),
+  with its default weighted mean (``pooling_sample=1e-4``) and with fastText's plain mean
+  (``pooling_sample=0``); and with 25 epochs / lr 0.5 and the weighted mean: with bigrams,
+  pre-trained on big.txt (word2vec CBOW, 100 dimensions, trained once by wordspace and cached
+  under /tmp; big.txt holds the 20NG and BBC texts without labels, so this is *transductive*
+  semi-supervised learning), the same with the first layer frozen, and joint training (CBOW
+  proxy, subsampling 1e-4, on the training split's texts, labelled or not) for each lambda.
 
 All methods see the same tokens (lowercase unicode words split at every non-word character, the
 ``[a-z0-9]+`` of the issue's reference figures for this English text).  Training time is the wall
 time of the fit (fastText: ``train_supervised`` on its input file, which it reads and tokenises
-itself; the others on the token lists).  Run it under the benchmark lock::
+itself; the others on the token lists).  Each row records the load average and ``--tag`` (which
+run made it).  Run it alone on the machine (``/work/bin/quiet`` here), split so that each run
+stays short::
 
-    flock /tmp/bench.lock python bench/classifier.py --dataset bbc --out /tmp/classifier/bbc.jsonl
-    flock /tmp/bench.lock python bench/classifier.py --dataset 20ng --out /tmp/classifier/20ng.jsonl
+    quiet python bench/classifier.py --dataset bbc --tag B1 --out /tmp/classifier/bbc.jsonl
+    quiet python bench/classifier.py --dataset 20ng --joint-fractions "" --tag N1 --out ...
+    quiet python bench/classifier.py --dataset 20ng --only joint --joint-fractions 0.01,0.02 ...
     python bench/classifier.py --report /tmp/classifier/bbc.jsonl /tmp/classifier/20ng.jsonl \\
         --plot docs/classifier_learning_curve.png
 """
@@ -174,7 +177,7 @@ def bench(args) -> None:
         tiny, ["x", "y"], unlabeled=tiny).predict(tiny)
     order = np.random.default_rng(args.seed).permutation(len(train_docs))
     fractions = [float(f) for f in args.fractions.split(",")]
-    joint_fractions = [float(f) for f in args.joint_fractions.split(",")]
+    joint_fractions = [float(f) for f in args.joint_fractions.split(",") if f.strip()]
     lambdas = [float(x) for x in args.lambdas.split(",")]
     long = dict(epochs=25, alpha=0.5)
     with tempfile.TemporaryDirectory() as folder:
@@ -184,29 +187,30 @@ def bench(args) -> None:
             rest = np.sort(order[n:])
             train = ([train_docs[i] for i in chosen], [train_labels[i] for i in chosen])
             unlabeled = [train_docs[i] for i in rest]
-            weighted = dict(long, pooling_sample=1e-4)
+            plain = dict(pooling_sample=0.0)
             runs = [
                 ("fastText defaults", run_fasttext, (folder,), {}),
                 ("fastText ep25 lr0.5", run_fasttext, (folder,), dict(epoch=25, lr=0.5)),
                 ("TF-IDF + LR", run_tfidf, (), {}),
                 ("ours defaults", run_ours, (), {}),
+                ("ours defaults, plain mean", run_ours, (), plain),
                 ("ours ep25 lr0.5", run_ours, (), long),
+                ("ours ep25 lr0.5, plain mean", run_ours, (), dict(long, **plain)),
                 ("ours ep25 lr0.5 bigrams", run_ours, (), dict(long, ngrams=2)),
-                ("ours ep25 lr0.5 weighted", run_ours, (), weighted),
-                ("ours pre-trained", run_ours, (), dict(weighted, pretrained=vectors)),
+                ("ours pre-trained", run_ours, (), dict(long, pretrained=vectors)),
                 ("ours pre-trained frozen", run_ours, (),
-                 dict(weighted, pretrained=vectors, freeze=True)),
+                 dict(long, pretrained=vectors, freeze=True)),
             ]
             if fraction in joint_fractions:
                 for weight in lambdas:
                     runs.append((f"ours joint lambda={weight:g}", run_ours, (),
-                                 dict(weighted, unlabeled=unlabeled, proxy_weight=weight,
+                                 dict(long, unlabeled=unlabeled, proxy_weight=weight,
                                       sample=1e-4)))
             for name, function, extra, options in runs:
                 if args.only and args.only not in name:
                     continue
                 row = {"dataset": args.dataset, "fraction": fraction, "labels": n,
-                       "method": name, "load": os.getloadavg()[0]}
+                       "method": name, "load": round(os.getloadavg()[0], 2), "run": args.tag}
                 try:
                     accuracy, seconds = function(train, test, *extra, **options)
                     row.update(accuracy=round(float(accuracy), 4), seconds=round(seconds, 2))
@@ -230,6 +234,11 @@ def report(paths, plot_path) -> None:
         methods = list(dict.fromkeys(r["method"] for r in mine))
         sizes = sorted({(r["fraction"], r["labels"]) for r in mine})
         print(f"\n{dataset}: accuracy on the test split (training seconds)\n")
+        for tag in dict.fromkeys(r.get("run", "") for r in mine):
+            loads = [r["load"] for r in mine if r.get("run", "") == tag]
+            print(f"run {tag or '?'}: {len(loads)} rows, load average {min(loads):.2f}-"
+                  f"{max(loads):.2f}")
+        print()
         print("| method | " + " | ".join(f"{f:.0%} ({n:,})" for f, n in sizes) + " |")
         print("|---" * (len(sizes) + 1) + "|")
         cell = {(r["method"], r["fraction"]): r for r in mine}
@@ -248,7 +257,7 @@ def report(paths, plot_path) -> None:
                 # the picture leaves out the untrained-looking defaults and the bigrams (tables)
                 if r["dataset"] == dataset and "lambda" not in r["method"] and \
                         r["accuracy"] is not None and "defaults" not in r["method"] and \
-                        "bigrams" not in r["method"]:
+                        "bigrams" not in r["method"] and "plain" not in r["method"]:
                     curves.setdefault(r["method"], {})[r["labels"]] = r["accuracy"]
             best_joint = {}
             for r in rows:
@@ -267,7 +276,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=("20ng", "bbc"), default="bbc")
     parser.add_argument("--fractions", default=",".join(map(str, FRACTIONS)))
-    parser.add_argument("--joint-fractions", default="0.05,1.0")
+    parser.add_argument("--joint-fractions", default=",".join(map(str, FRACTIONS)),
+                        help="Fractions with joint-training rows (\"\": none).")
+    parser.add_argument("--tag", default="", help="Name of this run, kept in every row.")
     parser.add_argument("--lambdas", default=",".join(map(str, LAMBDAS)))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="Append one JSON line per result to this file.")

@@ -77,8 +77,8 @@ def hash_ngrams(ids, offsets, n, buckets, first_row):
 
 @_jit_inline
 def _document_code(d, word_ids, word_offsets, ngram_ids, ngram_offsets, V, weights, hidden):
-    """``hidden = mean of V's feature rows of document d``, word ``w`` weighing
-    ``weights[w]`` (n-grams 1); returns the total weight (0: no feature)."""
+    """``hidden = mean of V's feature rows of document d``, row ``r`` (a word or an n-gram
+    bucket) weighing ``weights[r]``; returns the total weight (0: no feature)."""
     dim = V.shape[1]
     for j in range(dim):
         hidden[j] = 0.0
@@ -91,9 +91,10 @@ def _document_code(d, word_ids, word_offsets, ngram_ids, ngram_offsets, V, weigh
         count += w
     for p in range(ngram_offsets[d], ngram_offsets[d + 1]):
         row = ngram_ids[p]
+        w = weights[row]
         for j in range(dim):
-            hidden[j] += V[row, j]
-        count += 1.0
+            hidden[j] += w * V[row, j]
+        count += w
     if count > 0.0:
         inv = np.float32(1.0 / count)
         for j in range(dim):
@@ -158,8 +159,9 @@ def _classify_step(d, label, data, V, W, alpha, update_input, hidden, grad, prob
                 V[row, j] += w * grad[j]
         for p in range(ngram_offsets[d], ngram_offsets[d + 1]):
             row = ngram_ids[p]
+            w = weights[row]
             for j in range(dim):
-                V[row, j] += grad[j]
+                V[row, j] += w * grad[j]
     return loss, 1 if best == label else 0, count
 
 
