@@ -445,8 +445,8 @@ class TextClassifier(WordspaceEstimator):
         except TypeError:
             raise ParameterError("labels must be all numbers or all strings") from None
         if len(classes) < 2:
-            raise ParameterError(f"the labels hold one class only ({classes[0]!r}); a classifier "
-                                 "needs at least two")
+            raise ParameterError(f"the labels hold one class only ({classes[0].tolist()!r}); a "
+                                 "classifier needs at least two")
         extra = []
         if unlabeled is not None and self.proxy_weight > 0:
             extra = _as_texts(unlabeled, "unlabeled texts")
