@@ -16,7 +16,9 @@ analogy accuracy (restrict_vocab=30000), WordSim-353 and SimLex-999 Spearman, an
 Slice mode (``--seeds``, or several ``--workers``): quality on a small corpus, where one run says
 little.  For each mode and worker count, both tools train once per seed (alternating), and the
 script prints every run, then each tool's mean and ours minus gensim's.  ``--ours-options`` adds
-settings for wordspace only (experiments; the comparison is then no longer at equal settings).
+settings for wordspace only (experiments; the comparison is then no longer at equal settings);
+``{"corpus_file_schedule": 2}`` gives wordspace the learning rate that gensim's ``corpus_file=``
+really uses with 2 workers (each reader decays alpha by its own half of the lines only).
 
 Usage::
 
@@ -115,9 +117,28 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict,
         train_seconds = time.perf_counter() - tick
         kv = model.wv
     else:
-        model = Word2Vec(**{"seed": 1, **settings, **arch, **(ours_options or {})},
-                         workers=workers).fit(path)
-        train_seconds = model.training_seconds_
+        ours_options = dict(ours_options or {})
+        # {"corpus_file_schedule": N}: the learning rate of gensim's corpus_file= with N workers,
+        # whose threads each decay alpha by their own share of the lines: every epoch starts
+        # where it should and falls for 1/N of an epoch only (epoch by epoch with ``train``)
+        readers = int(ours_options.pop("corpus_file_schedule", 0))
+        params = {"seed": 1, **settings, **arch, **ours_options}
+        if readers:
+            epochs = params["epochs"]
+            top, bottom = params["alpha"], params.get("min_alpha", 0.0001)
+
+            def rate(progress):
+                return top - (top - bottom) * progress / epochs
+
+            model = Word2Vec(**{**params, "epochs": 1, "alpha": rate(0),
+                                "min_alpha": rate(1 / readers)}, workers=workers).fit(path)
+            train_seconds = model.training_seconds_
+            for epoch in range(1, epochs):
+                model.set_params(alpha=rate(epoch), min_alpha=rate(epoch + 1 / readers))
+                train_seconds += model.train(epochs=1).training_seconds_
+        else:
+            model = Word2Vec(**params, workers=workers).fit(path)
+            train_seconds = model.training_seconds_
         kv = to_keyed_vectors(model.vocabulary_.tokens, model.input_vectors_)
     wall = time.perf_counter() - start
     result = {"train_seconds": train_seconds, "wall_seconds": wall, **evaluate(kv)}
@@ -300,9 +321,12 @@ def slice_report(args, path: str, n_tokens: int, workers_list: list[int], seeds:
                         f"{m['analogy']:>7.3f} {m['ws353']:>6.3f} {m['simlex']:>6.3f}")
                 print(line, flush=True)
                 summary.append(line)
-            if "wordspace" in means and "gensim" in means:
-                ours, theirs = means["wordspace"], means["gensim"]
-                line = (f"{mode:9} {workers:>7} {'ours-gensim':10} {'':>5} "
+            for peer in ("gensim", "gensim-lines"):
+                if "wordspace" not in means or peer not in means:
+                    continue
+                ours, theirs = means["wordspace"], means[peer]
+                label = "ours-" + ("gensim" if peer == "gensim" else "lines")
+                line = (f"{mode:9} {workers:>7} {label:10} {'':>5} "
                         f"{ours['words_per_second'] / theirs['words_per_second']:>9.2f}x "
                         f"{'':>8} {ours['analogy'] - theirs['analogy']:>+7.3f} "
                         f"{ours['ws353'] - theirs['ws353']:>+6.3f} "
