@@ -238,3 +238,26 @@ def _w2v_file(tmp_path):
     path = tmp_path / "w2v.ws"
     Word2Vec(**{**SMALL, "epochs": 1}).fit(CORPUS).save(path)
     return path
+
+
+def test_cli_autoencoder_checkpoint_and_resume(corpus_file, tmp_path):
+    from click.testing import CliRunner
+
+    from wordspace.cli import cli
+    from wordspace.models.autoencoder import LinearAutoencoder
+
+    checkpoint, model = tmp_path / "ae.ckpt", tmp_path / "ae.ws"
+    args = ["train", str(corpus_file), "--method", "autoencoder", "--dim", "3", "--epochs", "4",
+            "--min-count", "1", "--checkpoint", str(checkpoint), "--checkpoint-every", "2",
+            "-o", str(model)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert _store.load(checkpoint, mmap=False)[0]["run"]["epoch"] == 4
+    resumed = CliRunner().invoke(cli, ["train", str(corpus_file), "--resume", str(checkpoint),
+                                       "-o", str(tmp_path / "again.ws")])
+    assert resumed.exit_code == 0 and "autoencoder" in resumed.output, resumed.output
+    assert np.array_equal(LinearAutoencoder.load(tmp_path / "again.ws").components_,
+                          LinearAutoencoder.load(model).components_)
+    refused = CliRunner().invoke(cli, ["train", str(corpus_file), "--method", "lsa", "--resume",
+                                       str(checkpoint), "-o", str(tmp_path / "x.ws")])
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
