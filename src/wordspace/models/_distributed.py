@@ -54,8 +54,8 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
-from ..bow import BagOfWords, count_matrix_and_vocabulary, idf_weights
-from ..corpus import Corpus, as_corpus
+from ..bow import BagOfWords, _stem_columns, count_matrix_and_vocabulary, idf_weights
+from ..corpus import Corpus, as_corpus, make_stemmer
 from ..errors import CorpusError, ParameterError
 from ..vocab import Vocabulary, _select, load_stopwords
 from . import linalg
@@ -141,8 +141,9 @@ def _token_counts(counted):
         counted[0].shape[0]
 
 
-def _global_block(counted, index: dict) -> sp.csr_matrix:
-    """The partition's count block with its columns renumbered to the global vocabulary."""
+def _global_block(counted, index: dict, n_columns: int) -> sp.csr_matrix:
+    """The partition's count block with its columns renumbered to the global vocabulary
+    (surface tokens of one stem summed into its column)."""
     block, tokens, _, _ = counted
     mapping = np.fromiter((index.get(t, -1) for t in tokens), np.int64, len(tokens))
     columns = mapping[block.indices]
@@ -150,8 +151,8 @@ def _global_block(counted, index: dict) -> sp.csr_matrix:
     kept_before = np.zeros(len(present) + 1, np.int64)
     np.cumsum(present, out=kept_before[1:])
     result = sp.csr_matrix((block.data[present], columns[present].astype(np.int32),
-                            kept_before[block.indptr]), shape=(block.shape[0], len(index)))
-    result.sort_indices()
+                            kept_before[block.indptr]), shape=(block.shape[0], n_columns))
+    result.sum_duplicates()
     return result
 
 
@@ -253,11 +254,12 @@ def fit_lsa(model, corpus, client):
     client = _check_client(client)
     if model.algorithm != "randomized":
         raise ParameterError("client= runs the randomized SVD; algorithm='arpack' is local only")
-    if model.stemmer is not None:
-        raise ParameterError("client= does not stem yet: fit with stemmer=None, or locally")
     bow = model._vectorizer()
     _, global_weight = bow._check_params()
     corpus = bow.corpus(corpus)
+    stem = make_stemmer(model.stemmer)
+    if stem is not None:   # the workers count surface tokens; the client stems the distinct ones
+        corpus = corpus.without_stemming()
     stop = load_stopwords(model.stopwords)
     counted = []
     for part, options in partitions(corpus):
@@ -274,12 +276,21 @@ def fit_lsa(model, corpus, client):
         total.update(part_counts)
         n_raw += part_raw
         n_units += part_units
-    items = _select(total, corpus.name, n_raw, stop, model.min_count, model.max_size)
-    vocabulary = Vocabulary([t for t, _ in items], [c for _, c in items], n_raw_tokens=n_raw,
-                            n_documents=n_units)
+    if stem is None:
+        items = _select(total, corpus.name, n_raw, stop, model.min_count, model.max_size)
+        vocabulary = Vocabulary([t for t, _ in items], [c for _, c in items],
+                                n_raw_tokens=n_raw, n_documents=n_units)
+        index = vocabulary.index
+    else:   # surface token -> column of its stem, the stems cut as the local fit cuts them
+        tokens = list(total)
+        mapping, vocabulary = _stem_columns(
+            tokens, np.fromiter(total.values(), np.int64, len(tokens)), stem, corpus.name,
+            n_raw, n_units, stop, model.min_count, model.max_size, model.keep_numbers)
+        index = {tokens[i]: int(mapping[i]) for i in np.flatnonzero(mapping >= 0).tolist()}
     del total
-    index_future = _send(client, vocabulary.index, broadcast=True)
-    counts = [client.submit(_global_block, c, index_future, pure=False) for c in counted]
+    index_future = _send(client, index, broadcast=True)
+    counts = [client.submit(_global_block, c, index_future, len(vocabulary), pure=False)
+              for c in counted]
     del counted
     bow.vocabulary_ = vocabulary
     bow.n_documents_ = n_units
