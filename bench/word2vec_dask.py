@@ -51,8 +51,9 @@ def main() -> None:
     parser.add_argument("--max-lines", type=int, default=100_000)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--combine", default="mean",
-                        help="comma-separated, of: mean (of the changed rows), sum (of changes)")
+    parser.add_argument("--combine", default="damped",
+                        help="comma-separated, of: mean (of the changed rows), sum (of changes), "
+                             "damped (the default), damped:KAPPA (another saturation constant)")
     parser.add_argument("--average-every", default=None,
                         help="comma-separated tokens per worker between averages (default: "
                              "AVERAGE_EVERY of wordspace.models._distributed)")
@@ -94,7 +95,10 @@ def main() -> None:
         everies = [int(x) for x in args.average_every.split(",")] if args.average_every \
             else [D.AVERAGE_EVERY]
         for combine, every in [(c, e) for c in args.combine.split(",") for e in everies]:
-            D.COMBINE, D.AVERAGE_EVERY = combine, every
+            D.COMBINE, _, kappa = combine.partition(":")
+            D.AVERAGE_EVERY = every
+            if kappa:
+                D.SATURATION = float(kappa)
             for n_workers in map(int, args.workers.split(",")):
                 with LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                   processes=args.processes, dashboard_address=":0") as cluster, \
