@@ -5,10 +5,12 @@ sampling, 100 dimensions, window 5, ``min_count=5``, ``--epochs``) by
 
 * ``local``: ``Word2Vec(workers=1).fit(path)``, the single-machine run (one thread, so the
   Dask runs below, one thread per worker, see the same arithmetic per token);
-* ``mean-N`` / ``sum-N``: ``Word2Vec(...).fit(path, client=client)`` on a
+* ``damped-N`` / ``mean-N`` / ``sum-N``: ``Word2Vec(...).fit(path, client=client)`` on a
   ``LocalCluster(n_workers=N, threads_per_worker=1)``: one shard per worker, every
-  ``AVERAGE_EVERY`` tokens per worker each changed row becomes the mean of the workers' versions
-  (``mean``, Spark MLlib's rule) or takes the sum of their changes (``sum``).
+  ``AVERAGE_EVERY`` tokens per worker the changed rows are combined: the sum of the changes
+  damped by each row's saturation (``damped``, the default; ``damped:KAPPA`` another constant),
+  the mean of the workers' versions (``mean``, Spark MLlib's rule) or the sum of their changes
+  (``sum``): see ``_combine_rows`` in ``wordspace.models._distributed``.
 
 Scores: Google analogies (restrict_vocab=30000), WordSim-353 and SimLex-999 Spearman, with
 gensim's evaluators.  On a 2-core machine the 4-worker cluster shares two cores, so its speed

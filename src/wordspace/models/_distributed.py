@@ -4,9 +4,12 @@ LSA: the tf-idf matrix in row blocks on the workers, a distributed SVD
 ----------------------------------------------------------------------
 
 ``LSA(...).fit(corpus, client=client)`` (a :class:`dask.distributed.Client`) runs here.  The
-client streams the corpus's raw documents once and sends each partition (about
-:data:`PARTITION_CHARS` characters of text) to a worker; from then on the matrix ``A`` exists only
-as row blocks ``A_p`` held by the workers:
+corpus is cut into partitions of about :data:`PARTITION_CHARS` characters: byte ranges of its
+plain-text files, which the workers read themselves (:class:`FileRange`; the cluster must see
+the same path), or otherwise (in-memory documents, compressed files) documents the client reads
+and sends once.  From then on the matrix ``A`` exists only as row blocks ``A_p`` held by the
+workers (with a stemmer, the workers count surface tokens and the client stems the distinct
+ones, as the local fit does):
 
 1. each worker tokenises its partition and counts it (:func:`wordspace.bow.
    count_matrix_and_vocabulary`, its own provisional columns); the token counts are summed on
@@ -27,18 +30,20 @@ fit).  ``A`` itself is never gathered.
 word2vec: data-parallel training with periodic averaging of the changed rows
 ----------------------------------------------------------------------------
 ``Word2Vec(...).fit(corpus, client=client)`` runs :func:`fit_word2vec`.  The client deals
-partitions of the raw text to the workers in turn; each worker counts and encodes its partitions
+partitions (byte ranges of the files, as above) to the workers in turn; each worker reads,
+counts and encodes its partitions
 (provisional ids), the counts are reduced pairwise on the workers into the vocabulary (cut
 exactly as a local fit cuts it, so the sampling tables are the same), and each worker renumbers
 its partitions into one shard of the encoded corpus that stays in its memory.  Training is in
 rounds: every worker trains a copy of the current vectors on the next piece of its shard (about
 :data:`AVERAGE_EVERY` tokens; one thread, the local kernels, the learning rate of the global
-progress), sends back only the rows it changed, and each changed row becomes the mean of the
-workers' versions of it -- the scheme of Ji et al. (2016) and Spark MLlib, which averages once
-per epoch; averaging every few hundred thousand tokens keeps the replicas close.  A row that all
-workers change then moves by the mean of their steps, so quality falls as workers are added
-(measured in the README); :data:`COMBINE` ``= "sum"`` adds the changes instead (better with 2
-workers, diverged with 4 on the benchmark).
+progress), sends back only the rows it changed, and the changes are combined
+(:func:`_combine_rows`): the mean of the workers' versions (Spark MLlib's rule, which averages
+once per epoch) moves a row all workers change by the mean of their steps, so quality fell as
+workers were added; the sum of the changes overshoots on the frequent rows and diverged with 4
+workers.  The default damps the sum by the row's saturation, estimated from how many updates
+it got in the round: rare rows add up, frequent ones take about the mean (measured in the
+README).
 
 The vectors are sent to every worker at each round (two ``V x dim`` float32 matrices), so a
 round costs that broadcast plus the changed rows coming back; a vocabulary of a million words
@@ -552,6 +557,12 @@ def _combine_rows(matrix: np.ndarray, updates: list, alpha: float,
     [2.5, 5.0, 1.0]
     >>> matrix[:] = 1; _combine_rows(matrix, updates, 0.05, "sum"); matrix.ravel().tolist()
     [4.0, 5.0, 1.0]
+    >>> rare = [(rows, values, np.zeros(len(rows))) for rows, values, _ in updates]
+    >>> matrix[:] = 1; _combine_rows(matrix, rare, 0.05); matrix.ravel().tolist()
+    [4.0, 5.0, 1.0]
+    >>> frequent = [(rows, values, np.full(len(rows), 1e9)) for rows, values, _ in updates]
+    >>> matrix[:] = 1; _combine_rows(matrix, frequent, 0.05); matrix.ravel().tolist()
+    [2.5, 5.0, 1.0]
     """
     if not updates:
         return
