@@ -5,10 +5,12 @@ sampling, 100 dimensions, window 5, ``min_count=5``, ``--epochs``) by
 
 * ``local``: ``Word2Vec(workers=1).fit(path)``, the single-machine run (one thread, so the
   Dask runs below, one thread per worker, see the same arithmetic per token);
-* ``mean-N`` / ``sum-N``: ``Word2Vec(...).fit(path, client=client)`` on a
+* ``damped-N`` / ``mean-N`` / ``sum-N``: ``Word2Vec(...).fit(path, client=client)`` on a
   ``LocalCluster(n_workers=N, threads_per_worker=1)``: one shard per worker, every
-  ``AVERAGE_EVERY`` tokens per worker each changed row becomes the mean of the workers' versions
-  (``mean``, Spark MLlib's rule) or takes the sum of their changes (``sum``).
+  ``AVERAGE_EVERY`` tokens per worker the changed rows are combined: the sum of the changes
+  damped by each row's saturation (``damped``, the default; ``damped:KAPPA`` another constant),
+  the mean of the workers' versions (``mean``, Spark MLlib's rule) or the sum of their changes
+  (``sum``): see ``_combine_rows`` in ``wordspace.models._distributed``.
 
 Scores: Google analogies (restrict_vocab=30000), WordSim-353 and SimLex-999 Spearman, with
 gensim's evaluators.  On a 2-core machine the 4-worker cluster shares two cores, so its speed
@@ -51,8 +53,12 @@ def main() -> None:
     parser.add_argument("--max-lines", type=int, default=100_000)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--combine", default="mean",
-                        help="comma-separated, of: mean (of the changed rows), sum (of changes)")
+    parser.add_argument("--combine", default="damped",
+                        help="comma-separated, of: mean (of the changed rows), sum (of changes), "
+                             "damped (the default), damped:KAPPA (another saturation constant)")
+    parser.add_argument("--average-every", default=None,
+                        help="comma-separated tokens per worker between averages (default: "
+                             "AVERAGE_EVERY of wordspace.models._distributed)")
     parser.add_argument("--no-local", action="store_true", help="skip the single-machine run")
     parser.add_argument("--processes", action="store_true",
                         help="workers in their own processes (default: threads of this one)")
@@ -73,14 +79,14 @@ def main() -> None:
               f"tokens per worker; LocalCluster threads_per_worker=1, processes="
               f"{args.processes}, on {os.cpu_count()} cores; load "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-        header = (f"{'run':8} {'shards':>6} {'train s':>8} {'analogy':>7} {'WS353':>6} "
+        header = (f"{'run':14} {'shards':>6} {'train s':>8} {'analogy':>7} {'WS353':>6} "
                   f"{'SimLex':>6} {'loss':>6}")
         print(header)
         print("-" * len(header), flush=True)
 
         def report(name, model, shards, seconds):
             scores = evaluate(to_keyed_vectors(model.vocabulary_.tokens, model.input_vectors_))
-            print(f"{name:8} {shards:>6} {seconds:>8.1f} {scores['analogy']:>7.3f} "
+            print(f"{name:14} {shards:>6} {seconds:>8.1f} {scores['analogy']:>7.3f} "
                   f"{scores['ws353']:>6.3f} {scores['simlex']:>6.3f} "
                   f"{model.loss_history_[-1]:>6.3f}", flush=True)
 
@@ -88,15 +94,22 @@ def main() -> None:
             tick = time.perf_counter()
             model = Word2Vec(**settings, workers=1).fit(path)
             report("local", model, 1, time.perf_counter() - tick)
-        for combine in args.combine.split(","):
-            D.COMBINE = combine
+        everies = [int(x) for x in args.average_every.split(",")] if args.average_every \
+            else [D.AVERAGE_EVERY]
+        for combine, every in [(c, e) for c in args.combine.split(",") for e in everies]:
+            D.COMBINE, _, kappa = combine.partition(":")
+            D.AVERAGE_EVERY = every
+            if kappa:
+                D.SATURATION = float(kappa)
             for n_workers in map(int, args.workers.split(",")):
                 with LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                   processes=args.processes, dashboard_address=":0") as cluster, \
                         Client(cluster) as client:
                     tick = time.perf_counter()
                     model = Word2Vec(**settings).fit(path, client=client)
-                    report(f"{combine}-{n_workers}", model, model.n_shards_,
+                    name = f"{combine}-{n_workers}" if len(everies) == 1 else \
+                        f"{combine}-{n_workers}@{every // 1024}k"
+                    report(name, model, model.n_shards_,
                            time.perf_counter() - tick)
     print(f"load at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

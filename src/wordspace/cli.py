@@ -179,7 +179,9 @@ def _build_model(method: str, options: dict):
 
         names = ("n_components", "weighting", "stopwords", "min_count", "granularity", "window",
                  "stride", "seed", "epochs", "learning_rate", "batch_size", "optimizer", "tied",
-                 "center", "stemmer")
+                 "center", "stemmer", "checkpoint", "checkpoint_every")
+        if str(given.get("checkpoint_every") or "").isdigit():
+            given["checkpoint_every"] = int(given["checkpoint_every"])
         return LinearAutoencoder(**{k: given[k] for k in names if k in given})
     from .models.word2vec import Word2Vec
 
@@ -197,7 +199,8 @@ _BOW_OPTIONS = {"n_components", "min_count", "seed", "granularity", "window", "s
                 "weighting", "stopwords", "stemmer"}
 _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not ignored)
     "lsa": _BOW_OPTIONS,
-    "autoencoder": _BOW_OPTIONS | {"epochs", "learning_rate", "tied"},
+    "autoencoder": _BOW_OPTIONS | {"epochs", "learning_rate", "tied", "checkpoint",
+                                   "checkpoint_every"},
     "word2vec": {"n_components", "min_count", "seed", "epochs", "architecture", "loss",
                  "context", "negative", "sample", "learning_rate", "workers", "tied", "masks",
                  "checkpoint", "checkpoint_every"},
@@ -256,11 +259,13 @@ _TRAIN_OPTIONS = {  # CLI options each method takes (the others are refused, not
 @click.option("--ngrams", type=click.IntRange(min=1),
               help="classifier: longest word n-gram feature (2: bigrams).")
 @click.option("--checkpoint", metavar="FILE",
-              help="word2vec: keep a resumable checkpoint of the training in FILE.")
+              help="word2vec, autoencoder: keep a resumable checkpoint of the training in FILE.")
 @click.option("--checkpoint-every", metavar="N|DURATION",
-              help="word2vec: checkpoint every N corpus tokens or every 90s, 10m, 1h (10m).")
+              help="word2vec: checkpoint every N corpus tokens, autoencoder: every N epochs; or "
+                   "every 90s, 10m, 1h (10m).")
 @click.option("--resume", metavar="FILE",
-              help="Continue the word2vec training recorded in checkpoint FILE on CORPUS.")
+              help="Continue the word2vec or autoencoder training recorded in checkpoint FILE "
+                   "on CORPUS.")
 @_encoding_option
 def train(corpus, output, method, resume, encoding, **options):
     """Train a model on CORPUS and write it to a model file.
@@ -278,8 +283,8 @@ def train(corpus, output, method, resume, encoding, **options):
                  if value is not None and name not in allowed]
     if resume is not None and misplaced:
         method = "word2vec --resume (the checkpoint holds the settings)"
-    elif resume is not None and method != "word2vec":
-        raise click.UsageError("--resume continues a word2vec training only")
+    elif resume is not None and method not in ("word2vec", "autoencoder"):
+        raise click.UsageError("--resume continues a word2vec or autoencoder training only")
     if misplaced:
         flags = {param.name: param.opts[-1] for param in click.get_current_context().command.params}
         verb = "does" if len(misplaced) == 1 else "do"
@@ -294,10 +299,16 @@ def train(corpus, output, method, resume, encoding, **options):
     source = Corpus(corpus, encoding=encoding)
     start = time.perf_counter()
     if resume is not None:
-        from .models.word2vec import Word2Vec
+        if _store.load(resume)[0].get("kind") == "autoencoder-checkpoint":
+            from .models.autoencoder import LinearAutoencoder
 
-        model = Word2Vec.resume(resume, source)
-        options["n_components"] = model.vector_size
+            model = LinearAutoencoder.resume(resume, source)
+            method, options["n_components"] = "autoencoder", model.n_components
+        else:
+            from .models.word2vec import Word2Vec
+
+            model = Word2Vec.resume(resume, source)
+            options["n_components"] = model.vector_size
     else:
         model = _build_model(method, options)
         model.fit(source)

@@ -56,6 +56,7 @@ import scipy.sparse as sp
 from .. import _store
 from .._progress import progress
 from ..errors import (
+    CorpusError,
     ModelFormatError,
     NotFittedError,
     ParameterError,
@@ -65,6 +66,7 @@ from ..errors import (
 )
 from . import linalg
 from ._base import WordspaceEstimator
+from .word2vec import _checkpoint_interval
 
 __all__ = ["LinearAutoencoder", "subspace_angles", "relative_excess_error"]
 
@@ -225,6 +227,14 @@ class LinearAutoencoder(WordspaceEstimator):
         Keep pure-digit tokens (dropped by default); stem with a Snowball stemmer.  These and
         the parameters above are :class:`~wordspace.bow.BagOfWords`'s ``PARAMS``: the model
         builds that vectoriser from them and saves and loads it as ``bow_``.
+    checkpoint : path, optional
+        File to which training writes a resumable checkpoint after an epoch (atomically: the
+        previous one is replaced whole): the weights, the optimizer's moments, the step, the
+        random state of the batch order and the loss history.  :meth:`resume` continues from
+        it, bit-identical to an uninterrupted run.
+    checkpoint_every : int or str, optional
+        How often: a number of epochs (``5``), or a duration ``"90s"``, ``"10m"``, ``"1h"``
+        (default ``"10m"``), checked at the end of each epoch; the last epoch is always saved.
 
     Attributes
     ----------
@@ -274,7 +284,8 @@ class LinearAutoencoder(WordspaceEstimator):
                  normalize: bool = True, stopwords="english", min_count: int = 2,
                  max_size: int | None = None, granularity: str | None = None,
                  window: int | None = None, stride: int | None = None,
-                 keep_numbers: bool = False, stemmer: str | None = None):
+                 keep_numbers: bool = False, stemmer: str | None = None, checkpoint=None,
+                 checkpoint_every=None):
         self.n_components = n_components
         self.tied = tied
         self.weighting = weighting
@@ -295,6 +306,8 @@ class LinearAutoencoder(WordspaceEstimator):
         self.stride = stride
         self.keep_numbers = keep_numbers
         self.stemmer = stemmer
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
 
     # -- parameters: get_params, set_params, clone and repr from BaseEstimator ---------------
     _fitted_attributes = ("components_",)
@@ -310,6 +323,7 @@ class LinearAutoencoder(WordspaceEstimator):
             check_positive("learning_rate", self.learning_rate)
         if not isinstance(self.seed, numbers.Integral) or isinstance(self.seed, bool):
             raise ParameterError(f"seed must be an integer, got {self.seed!r}")
+        _checkpoint_interval(self.checkpoint, self.checkpoint_every)
 
     # -- data ---------------------------------------------------------------------------------
     def _bags(self, corpus):
@@ -367,6 +381,7 @@ class LinearAutoencoder(WordspaceEstimator):
             raise ParameterError(f"n_components={k} is more than the data allows ({n} bags "
                                  f"x {d} tokens)")
         self.n_samples_ = n
+        self._started, self._time_before = start, 0.0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             self._train(X)  # a diverging run is reported by _check_finite, not by warnings
         self.training_time_ = time.perf_counter() - start
@@ -375,13 +390,12 @@ class LinearAutoencoder(WordspaceEstimator):
                     self.loss_history_[-1], self.training_time_)
         return self
 
-    def _train(self, X) -> None:
+    def _train(self, X, resume: dict | None = None) -> None:
+        """Train on the bags ``X``; ``resume``: the state recorded by a checkpoint."""
         n, d = X.shape
         rng = np.random.default_rng(self.seed)
-        mean = _column_mean(X).astype(self._dtype(X)) if self.center else None
-        decoder = self._initial_weights(X, mean, rng)
-        encoder = decoder if self.tied else self._initial_weights(X, mean, rng)
-        params = [decoder] if self.tied else [decoder, encoder]
+        dtype = self._dtype(X)
+        mean = _column_mean(X).astype(dtype) if self.center else None
         norms = _row_norms_squared(X)
 
         rate = self.learning_rate
@@ -389,25 +403,44 @@ class LinearAutoencoder(WordspaceEstimator):
             rate = DEFAULT_LEARNING_RATES[self.optimizer]
         if self.optimizer == "adam":
             rate = rate / math.sqrt(d)
-            first = [np.zeros_like(p) for p in params]
-            second = [np.zeros_like(p) for p in params]
         else:
             rate = rate / _largest_eigenvalue(X, mean, seed=self.seed)
-            velocity = [np.zeros_like(p) for p in params]
+        n_params = 1 if self.tied else 2
+        n_slots = {"adam": 2, "momentum": 1, "sgd": 0}[self.optimizer]
+        if resume is None:
+            decoder = self._initial_weights(X, mean, rng)
+            encoder = decoder if self.tied else self._initial_weights(X, mean, rng)
+            params = [decoder] if self.tied else [decoder, encoder]
+            # the optimizer's state: Adam's first and second moments, or momentum's velocity
+            slots = [[np.zeros_like(p) for p in params] for _ in range(n_slots)]
+            step = first_epoch = 0
+            history = None
+        else:
+            params = [np.array(resume["param"][i], dtype) for i in range(n_params)]
+            slots = [[np.array(resume["slot"][j][i], dtype) for i in range(n_params)]
+                     for j in range(n_slots)]
+            decoder = params[0]
+            encoder = decoder if self.tied else params[1]
+            rng.bit_generator.state = resume["rng"]
+            step, first_epoch = int(resume["step"]), int(resume["epoch"])
+            history = [float(x) for x in resume["history"]]
         batch = min(self.batch_size, n)
         steps_per_epoch = -(-n // batch)
         epochs = self.epochs or max(2, -(-DEFAULT_STEPS // steps_per_epoch))
         self.n_epochs_ = epochs
         total_steps = steps_per_epoch * epochs
         warmup = max(1.0, WARMUP_FRACTION * total_steps)
-        step = 0
         # one batch per epoch: the loss of each step is the exact loss over the data before it,
         # so no separate pass is needed; otherwise a pass after each epoch measures it
         full_batch = steps_per_epoch == 1
-        history = [] if full_batch else [self._exact_loss(X, norms, encoder, decoder, mean)]
+        if history is None:
+            history = [] if full_batch else [self._exact_loss(X, norms, encoder, decoder, mean)]
+        every_epochs, every_seconds = _checkpoint_interval(self.checkpoint,
+                                                           self.checkpoint_every)
+        last_checkpoint = [first_epoch, time.monotonic()]
         beta1, beta2 = _ADAM_BETAS
-        bar = progress(total=epochs, desc="autoencoder", unit=" epochs")
-        for _ in range(epochs):
+        bar = progress(total=epochs, initial=first_epoch, desc="autoencoder", unit=" epochs")
+        for epoch in range(first_epoch, epochs):
             shuffled = X if full_batch else X[rng.permutation(n)]
             for begin in range(0, n, batch):
                 rows = shuffled[begin:begin + batch]
@@ -423,16 +456,18 @@ class LinearAutoencoder(WordspaceEstimator):
                 step += 1
                 for i, (grad, param) in enumerate(zip(grads, params, strict=True)):
                     if self.optimizer == "adam":
-                        first[i] *= beta1
-                        first[i] += (1 - beta1) * grad
-                        second[i] *= beta2
-                        second[i] += (1 - beta2) * grad * grad
+                        first, second = slots[0][i], slots[1][i]
+                        first *= beta1
+                        first += (1 - beta1) * grad
+                        second *= beta2
+                        second += (1 - beta2) * grad * grad
                         corrected = step_rate * math.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
-                        param -= corrected * first[i] / (np.sqrt(second[i]) + _ADAM_EPSILON)
+                        param -= corrected * first / (np.sqrt(second) + _ADAM_EPSILON)
                     elif self.optimizer == "momentum":
-                        velocity[i] *= _MOMENTUM
-                        velocity[i] -= step_rate * grad
-                        param += velocity[i]
+                        velocity = slots[0][i]
+                        velocity *= _MOMENTUM
+                        velocity -= step_rate * grad
+                        param += velocity
                     else:
                         param -= step_rate * grad
             if not full_batch:
@@ -440,6 +475,17 @@ class LinearAutoencoder(WordspaceEstimator):
             self._check_finite(history[-1], params, bar)
             bar.update()
             bar.set_postfix(loss=f"{history[-1]:.5g}")
+            if self.checkpoint is not None and (
+                    epoch + 1 == epochs
+                    or (every_epochs is not None
+                        and epoch + 1 - last_checkpoint[0] >= every_epochs)
+                    or (every_seconds is not None
+                        and time.monotonic() - last_checkpoint[1] >= every_seconds)):
+                self._save_checkpoint(params, slots, dict(
+                    epoch=epoch + 1, epochs=epochs, step=step, history=history, n=n, d=d,
+                    rng=rng.bit_generator.state,
+                    training_time=self._time_before + time.perf_counter() - self._started))
+                last_checkpoint[:] = [epoch + 1, time.monotonic()]
         bar.close()
         if full_batch:
             history.append(self._exact_loss(X, norms, encoder, decoder, mean))
@@ -448,6 +494,79 @@ class LinearAutoencoder(WordspaceEstimator):
         self.decoder_ = np.ascontiguousarray(decoder, dtype=np.float32)
         self.mean_ = mean
         self.loss_history_ = np.asarray(history, dtype=np.float64)
+
+    def _save_checkpoint(self, params, slots, run: dict) -> None:
+        """Write the training state to ``checkpoint`` (atomically: whole or not at all)."""
+        arrays = {f"param{i}": p for i, p in enumerate(params)}
+        arrays.update({f"slot{j}_{i}": p for j, group in enumerate(slots)
+                       for i, p in enumerate(group)})
+        _store.save(self.checkpoint, "autoencoder-checkpoint", arrays,
+                    params=self._stored_params(), run=run)
+        logger.info("autoencoder: checkpoint %s after epoch %d", self.checkpoint, run["epoch"])
+
+    def _stored_params(self) -> dict:
+        params = self.get_params()
+        if not isinstance(params["stopwords"], str | type(None) | bool):
+            params["stopwords"] = sorted(params["stopwords"])
+        if params["checkpoint"] is not None:
+            params["checkpoint"] = str(params["checkpoint"])
+        return params
+
+    @classmethod
+    def resume(cls, path, data) -> LinearAutoencoder:
+        """Continue the training recorded in checkpoint ``path`` on ``data`` (the corpus or
+        matrix of the interrupted run) to its end; the checkpoint is kept up to date as before.
+
+        Returns
+        -------
+        LinearAutoencoder
+            The trained model, bit-identical to what the uninterrupted ``fit`` returns (with
+            the same BLAS threads).
+
+        Raises
+        ------
+        ModelFormatError
+            If ``path`` is not an autoencoder checkpoint.
+        CorpusError
+            If ``data`` does not have the checkpoint's shape (bags x tokens).
+        """
+        header, arrays = _store.load(path, mmap=False)
+        if header.get("kind") != "autoencoder-checkpoint":
+            raise ModelFormatError(f"{path} is not an autoencoder checkpoint (it holds a "
+                                   f"{header.get('kind')!r})")
+        try:
+            model = cls(**{k: v for k, v in header["params"].items()
+                           if k in cls._get_param_names()})
+            run = dict(header["run"])
+            n_params = 1 if model.tied else 2
+            n_slots = {"adam": 2, "momentum": 1}.get(model.optimizer, 0)
+            run["param"] = [arrays[f"param{i}"] for i in range(n_params)]
+            run["slot"] = [[arrays[f"slot{j}_{i}"] for i in range(n_params)]
+                           for j in range(n_slots)]
+            n, d = int(run["n"]), int(run["d"])
+            if "state" not in run["rng"]:
+                raise KeyError("rng")
+        except (KeyError, TypeError, ParameterError) as error:
+            raise ModelFormatError(f"{path}: incomplete autoencoder checkpoint ({error})") \
+                from None
+        model.checkpoint = str(path)
+        model._check_params()
+        model._started = time.perf_counter()
+        model._time_before = float(run.get("training_time", 0.0))
+        if sp.issparse(data) or isinstance(data, np.ndarray):
+            X = _as_matrix(data)
+            model.bow_ = model.vocabulary_ = None
+        else:
+            X = _as_matrix(model._bags(data))
+        if X.shape != (n, d):
+            raise CorpusError(f"{getattr(data, 'name', 'the data')} is not the data of checkpoint "
+                              f"{path}: {X.shape[0]} bags x {X.shape[1]} tokens, the "
+                              f"checkpoint's had {n} x {d}")
+        model.n_samples_ = n
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            model._train(X, resume=run)
+        model.training_time_ = model._time_before + time.perf_counter() - model._started
+        return model
 
     def _check_finite(self, loss: float, params, bar) -> None:
         """Stop with :class:`TrainingError` once the loss or the weights are not finite."""
@@ -640,9 +759,7 @@ class LinearAutoencoder(WordspaceEstimator):
             arrays["decoder"] = self.decoder_
         if self.mean_ is not None:
             arrays["mean"] = self.mean_
-        params = self.get_params()
-        if not isinstance(params["stopwords"], str | type(None) | bool):
-            params["stopwords"] = sorted(params["stopwords"])
+        params = self._stored_params()
         bow = getattr(self, "bow_", None)
         header = {"params": params, "n_samples": self.n_samples_,
                   "n_epochs": getattr(self, "n_epochs_", None),

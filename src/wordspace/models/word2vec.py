@@ -78,8 +78,11 @@ VOCAB_PER_HOT_ROW = 64
 #: share of the available memory (always when ``cache_dir`` is given)
 MEMMAP_FRACTION = 0.125
 #: pages of a memory-mapped corpus further than this many bytes behind the block being trained
-#: are dropped from the process's resident set (they stay in the page cache)
-RESIDENT_BYTES = 32 << 20
+#: are dropped from the process's resident set (they stay in the page cache; 32 MB kept 60 MB of
+#: the corpus resident on 2 threads)
+RESIDENT_BYTES = 1 << 20
+#: documents per slice when the segments are computed
+_SEGMENT_SLICE = 1 << 16
 #: bytes of int32 ids per byte of text (23.1M tokens in big.txt's 124.6 MB) and per byte of
 #: gzip-compressed text (a ratio of about 2.8 on English)
 _IDS_PER_TEXT_BYTE = 0.75
@@ -111,6 +114,28 @@ def _encoded_bytes_estimate(corpus) -> int:
             continue
         total += size * (_GZIP_RATIO if str(path).endswith((".gz", ".bz2", ".xz")) else 1.0)
     return int(total * _IDS_PER_TEXT_BYTE)
+
+
+def _trim() -> None:
+    """Give the allocator's free memory back to the system (glibc's ``malloc_trim``).
+
+    The temporaries of encoding and setup are freed into glibc's heap, which keeps them (its
+    mmap threshold rises to the size of the largest array freed), so without this the resident
+    set during training grew with the corpus: 120 MB more on 4 copies of big.txt than on one.
+    """
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):   # pragma: no cover -- not glibc
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
 
 
 def _releasing(run, ids: np.ndarray):
@@ -172,22 +197,42 @@ MODES = _mode_table()
 
 
 def _segments(offsets: np.ndarray, max_len: int = MAX_SEGMENT) -> np.ndarray:
-    """Segment offsets: documents, with empty ones dropped and long ones cut into pieces."""
+    """Segment offsets: documents, with empty ones dropped and long ones cut into pieces.
+
+    Computed in slices of :data:`_SEGMENT_SLICE` documents into one preallocated array, so the
+    temporaries stay small however many documents the corpus has (whole-corpus temporaries
+    took 50 MB on 1M documents, kept by the allocator afterwards).
+    """
     offsets = np.asarray(offsets, np.int64)
-    starts = offsets[:-1]
-    lengths = np.diff(offsets)
-    nonempty = lengths > 0
-    if len(lengths) and lengths.max() <= max_len:   # no piece to cut: few temporaries
-        return np.concatenate([starts[nonempty], offsets[-1:]]) if nonempty.any() \
-            else np.zeros(1, np.int64)
-    starts, lengths = starts[nonempty], lengths[nonempty]
-    pieces = (lengths + max_len - 1) // max_len
-    first = np.repeat(np.cumsum(pieces) - pieces, pieces)
-    within = np.arange(int(pieces.sum()), dtype=np.int64) - first
-    seg_starts = np.repeat(starts, pieces) + within * max_len
-    if not len(seg_starts):
+    n_docs = len(offsets) - 1
+    if n_docs <= 0:
         return np.zeros(1, np.int64)
-    return np.concatenate([seg_starts, offsets[-1:]])
+    pieces = np.empty(n_docs, np.int64)          # segments per document (0 when empty)
+    for a in range(0, n_docs, _SEGMENT_SLICE):
+        b = min(n_docs, a + _SEGMENT_SLICE)
+        np.subtract(offsets[a + 1:b + 1], offsets[a:b], out=pieces[a:b])
+        pieces[a:b] += max_len - 1
+        pieces[a:b] //= max_len
+    n_seg = int(pieces.sum())
+    if not n_seg:
+        return np.zeros(1, np.int64)
+    seg = np.empty(n_seg + 1, np.int64)
+    seg[-1] = offsets[-1]
+    at = 0
+    for a in range(0, n_docs, _SEGMENT_SLICE):
+        b = min(n_docs, a + _SEGMENT_SLICE)
+        counts = pieces[a:b]
+        k = int(counts.sum())
+        if k == b - a:                           # no empty document and no long one here
+            seg[at:at + k] = offsets[a:b]
+        elif k:
+            within = np.arange(k, dtype=np.int64)
+            within -= np.repeat(np.cumsum(counts) - counts, counts)
+            within *= max_len
+            within += np.repeat(offsets[a:b], counts)
+            seg[at:at + k] = within
+        at += k
+    return seg
 
 
 def _blocks(seg_offsets: np.ndarray, block_tokens: int) -> np.ndarray:
@@ -498,6 +543,7 @@ class Word2Vec(WordspaceEstimator):
                 self._encoded = self.vocabulary_.encode_corpus(corpus, path=path)
         finally:
             _remove(path)
+        _trim()
         if len(self._encoded.ids) == 0:
             raise CorpusError("the corpus has no in-vocabulary tokens to train on")
         self._init_weights()
@@ -556,10 +602,14 @@ class Word2Vec(WordspaceEstimator):
     def _init_weights(self) -> None:
         # uniform in [-1, 1) / dim, as gensim 4 (the C tool: [-0.5, 0.5) / dim).  With output
         # vectors starting at zero, the first steps scale with the input vectors; the C tool's
-        # half-size start cost CBOW 0.4 point of analogies on a 3M-token corpus (3 epochs)
+        # half-size start cost CBOW 0.4 point of analogies on a 3M-token corpus (3 epochs).
+        # Both matrices are views of arrays with room for the threads' private rows, so
+        # training does not copy them (a transient 2x the model)
         n, dim = len(self.vocabulary_), self.vector_size
+        spare = self._spare_rows(int(self.workers or os.cpu_count() or 1))
         rng = np.random.default_rng(self.seed)
-        syn0 = rng.random((n, dim), dtype=np.float32)
+        syn0 = np.empty((n + spare, dim), np.float32)[:n]
+        rng.random(dtype=np.float32, out=syn0)
         syn0 *= np.float32(2.0)
         syn0 -= np.float32(1.0)
         syn0 /= np.float32(dim)
@@ -568,7 +618,7 @@ class Word2Vec(WordspaceEstimator):
             self.output_vectors_ = syn0
         else:
             rows = max(n - 1, 1) if self.loss == "hierarchical" else n
-            self.output_vectors_ = np.zeros((rows, dim), np.float32)
+            self.output_vectors_ = np.zeros((rows + spare, dim), np.float32)[:rows]
 
     # -- the training loop ----------------------------------------------------------------------
     def _tables(self) -> dict:
@@ -620,29 +670,48 @@ class Word2Vec(WordspaceEstimator):
             return kernel((ids, seg_offsets, s0, s1), state, np.float32(alpha), setup)
         return run
 
+    def _hot_rows(self, workers: int) -> int:
+        """Rows of each matrix that every thread keeps a private copy of (0: none).
+
+        Private copies pay only when several threads write the same rows, and only in a
+        vocabulary large enough that these rows carry a small part of the updates (not with the
+        exact softmax, which reads every output row, nor with several masks).
+        """
+        if workers == 1 or self.tied or self.loss == "softmax" or self.masks > 1:
+            return 0
+        return min(HOT_ROWS, len(self.vocabulary_) // VOCAB_PER_HOT_ROW)
+
+    def _spare_rows(self, workers: int) -> int:
+        """Rows after each matrix that the private copies of ``workers`` threads take."""
+        n_hot = self._hot_rows(workers)
+        # spare rows (64 bytes or more) between threads' copies: no cache line holds rows of two
+        return workers * (n_hot + max(1, -(-64 // (4 * self.vector_size)))) if n_hot else 0
+
     def _private_rows(self, workers: int) -> list | None:
         """Per-thread ``rows`` for :meth:`_block_runner` (None: all threads share all rows).
 
-        Private copies of the hot rows pay only when several threads write the same rows, and
-        only in a vocabulary large enough that these rows carry a small part of the updates.
-        The model's matrices become views of the first rows of the extended ones.
+        The model's matrices become views of the first rows of extended ones: those they are
+        already views of when these have room (see :meth:`_init_weights`), else copies made
+        one matrix at a time.
         """
-        n_hot = min(HOT_ROWS, len(self.vocabulary_) // VOCAB_PER_HOT_ROW)
-        # (not with the exact softmax, which reads every output row, nor with several masks)
-        if workers == 1 or self.tied or n_hot == 0 or self.loss == "softmax" or self.masks > 1:
+        n_hot = self._hot_rows(workers)
+        if n_hot == 0:
             return None
-        # spare rows (64 bytes or more) between threads' copies: no cache line holds rows of two
         spare = max(1, -(-64 // (4 * self.vector_size)))
         stride = n_hot + spare
-        extended = []
-        for matrix in (self.input_vectors_, self.output_vectors_):
-            full = np.empty((len(matrix) + workers * stride, matrix.shape[1]), np.float32)
-            full[:len(matrix)] = matrix
-            extended.append(full)
-        syn0, syn1 = extended
         n0, n1 = len(self.input_vectors_), len(self.output_vectors_)
+        for name in ("input_vectors_", "output_vectors_"):
+            matrix = getattr(self, name)
+            full = matrix.base
+            if not (isinstance(full, np.ndarray) and full.ndim == 2 and full.dtype == np.float32
+                    and full.flags.c_contiguous and full.shape[1] == matrix.shape[1]
+                    and len(full) >= len(matrix) + workers * stride and full.flags.writeable
+                    and full.ctypes.data == matrix.ctypes.data):
+                full = np.empty((len(matrix) + workers * stride, matrix.shape[1]), np.float32)
+                full[:len(matrix)] = matrix
+            setattr(self, name, full[:len(matrix)])   # the old matrix is freed here
+        syn0, syn1 = self.input_vectors_.base, self.output_vectors_.base
         first1 = n1 - n_hot if self.loss == "hierarchical" else 0  # the root's end of the tree
-        self.input_vectors_, self.output_vectors_ = syn0[:n0], syn1[:n1]
         return [(syn0, syn1, n_hot, first1, n0 + spare + t * stride, n1 + spare + t * stride)
                 for t in range(workers)]
 
@@ -679,6 +748,7 @@ class Word2Vec(WordspaceEstimator):
         ids = encoded.ids
         runners = [_releasing(self._block_runner(tables, max_block + 1, rows[t]), ids)
                    for t in range(workers)]
+        _trim()
         planned = float(total) * epochs
         alpha0, alpha1 = self._initial_alpha(), float(self.min_alpha)
         raw_tokens = encoded.n_raw_tokens or total
