@@ -52,7 +52,7 @@ import logging
 import numpy as np
 import scipy.sparse as sp
 
-from .. import _store
+from .. import _mapped, _store
 from ..bow import BagOfWords
 from ..errors import ModelFormatError, ParameterError, check_choice, check_positive
 from . import linalg
@@ -105,6 +105,13 @@ class LSA(WordspaceEstimator):
     stemmer : str, optional
         A Snowball stemmer (``"english"``...): one column per stem, shown as its most frequent
         surface form in :meth:`topics` and :attr:`word_vectors`.
+    cache_dir : path, optional
+        Keep the matrix and the document vectors in temporary memory-mapped files in this
+        folder (removed at once; the mappings hold the data), read in blocks of rows whose
+        pages leave the resident set after use, so memory stays flat in the corpus size.
+        Without it that happens only when the matrix outgrows
+        :data:`wordspace._mapped.MEMMAP_FRACTION` of the available memory (in the system's
+        temporary folder).  The result is the same either way.
 
     The vocabulary and weighting parameters (``weighting`` ... ``stride``, ``keep_numbers``,
     ``stemmer``) are those of :class:`~wordspace.bow.BagOfWords` (its ``PARAMS``), the
@@ -144,7 +151,7 @@ class LSA(WordspaceEstimator):
                  window: int | None = None, stride: int | None = None,
                  algorithm: str = "randomized", n_iter: int = 5, n_oversamples: int = 10,
                  vector_scaling: str = "singular", seed: int = 0, keep_numbers: bool = False,
-                 stemmer: str | None = None):
+                 stemmer: str | None = None, cache_dir=None):
         self.n_components = n_components
         self.weighting = weighting
         self.idf = idf
@@ -162,13 +169,15 @@ class LSA(WordspaceEstimator):
         self.seed = seed
         self.keep_numbers = keep_numbers
         self.stemmer = stemmer
+        self.cache_dir = cache_dir
 
     # -- parameters: get_params, set_params, clone and repr from BaseEstimator ---------------
     _fitted_attributes = ("components_", "vocabulary_")
 
     def _vectorizer(self) -> BagOfWords:
         """The (unfitted) bag-of-words vectoriser these parameters describe."""
-        return BagOfWords(**{name: getattr(self, name) for name in BagOfWords.PARAMS})
+        return BagOfWords(**{name: getattr(self, name) for name in BagOfWords.PARAMS},
+                          cache_dir=self.cache_dir)
 
     def _check_params(self) -> None:
         check_positive("n_components", self.n_components, integer=True)
@@ -229,9 +238,11 @@ class LSA(WordspaceEstimator):
             raise ParameterError(f"n_components={k} is too large: the corpus gives a {n} x {d} "
                                  f"matrix, so at most {limit} components "
                                  f"({self.algorithm} SVD)")
+        U = None
         if self.algorithm == "randomized":
             U, s, Vt = linalg.randomized_svd(matrix, k, n_oversamples=self.n_oversamples,
-                                             n_iter=self.n_iter, seed=self.seed)
+                                             n_iter=self.n_iter, seed=self.seed,
+                                             compute_u=False)
         else:
             from scipy.sparse.linalg import svds
 
@@ -244,8 +255,16 @@ class LSA(WordspaceEstimator):
         total = linalg.frobenius_norm_squared(matrix)
         self.components_ = np.ascontiguousarray(Vt, dtype=np.float32)
         self.singular_values_ = np.asarray(s, dtype=np.float64)
-        U *= s.astype(U.dtype)                       # in place: U diag(s)
-        self.document_vectors_ = np.asarray(U, dtype=np.float32)
+        if U is None:                                # U diag(s) = X V^T, by blocks of rows
+            out = None
+            if _mapped.is_mapped(matrix.data) or self.cache_dir is not None or \
+                    n * k * 4 > _mapped.MEMMAP_FRACTION * _mapped.available_memory():
+                out = _mapped.temporary_array((n, k), np.float32, self.cache_dir)
+            self.document_vectors_ = linalg.sparse_times(
+                sp.csr_matrix(matrix, dtype=np.float32, copy=False), self.components_.T, out)
+        else:
+            U *= s.astype(U.dtype)                   # in place: U diag(s)
+            self.document_vectors_ = np.asarray(U, dtype=np.float32)
         self.total_energy_ = total
         self.explained_energy_ratio_ = self.singular_values_ ** 2 / total if total else \
             np.zeros(k)
@@ -378,6 +397,7 @@ class LSA(WordspaceEstimator):
             **bow_arrays,
         }
         params = self.get_params()
+        params.pop("cache_dir", None)                # where this machine spilled, not a setting
         params.update(bow_header.pop("params"))
         _store.save(path, "lsa", arrays, tokens=self.vocabulary_.labels, params=params,
                     total_energy=self.total_energy_, explained_energy=self.explained_energy_,
