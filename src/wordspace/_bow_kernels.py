@@ -16,8 +16,12 @@ TF_CODES = {"count": 0, "binary": 1, "tf": 2, "log": 3}
 
 
 @numba.njit(nogil=True, cache=True)
-def count_units(ids, lengths, row0, last_row, slot, indptr, indices, data, nnz):  # pragma: no cover
+def count_units(ids, lengths, row0, last_row, slot, indptr, indices, data, nnz,
+                first_row=0):  # pragma: no cover
     """Append one row per unit (``lengths`` tokens each of ``ids``) to the CSR arrays.
+
+    Row ``r`` ends at ``indptr[r + 1 - first_row]`` (``first_row``: the row that ``indptr[0]``
+    starts, for a buffer of one chunk's rows).
 
     A token's first occurrence in a unit gets a new slot; later ones add 1 to it
     (``last_row``/``slot``: per-column scratch, ``last_row`` initialised to -1).  Negative ids
@@ -40,7 +44,7 @@ def count_units(ids, lengths, row0, last_row, slot, indptr, indices, data, nnz):
                 indices[nnz] = column
                 data[nnz] = 1.0
                 nnz += 1
-        indptr[row + 1] = nnz
+        indptr[row + 1 - first_row] = nnz
     return nnz
 
 

@@ -113,7 +113,7 @@ class RowBlocks:
         nnz = int(indptr[-1]) if n >= 0 else 0
         cuts = np.searchsorted(indptr, np.arange(block_nnz, nnz, block_nnz), side="right")
         self.bounds = np.unique(np.concatenate([[0], cuts, [max(n, 0)]])).tolist()
-        self.mapped = is_mapped(indices) or is_mapped(data)
+        self.mapped = is_mapped(indices) or is_mapped(data) or is_mapped(indptr)
 
     def __len__(self) -> int:
         return max(len(self.bounds) - 1, 0)
@@ -125,3 +125,4 @@ class RowBlocks:
                 a, b = int(self.indptr[r0]), int(self.indptr[r1])
                 release(self.indices, a, b)
                 release(self.data, a, b)
+                release(self.indptr, r0, r1)

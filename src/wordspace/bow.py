@@ -139,82 +139,99 @@ class _CountBuilder:
             array[old:] = fill
         return array
 
-    def _spill(self, indices: np.ndarray, data: np.ndarray) -> None:
+    def _spill(self, indices: np.ndarray, data: np.ndarray, ends: np.ndarray) -> None:
         if self.files is None:
             import tempfile
 
-            self.files = (tempfile.TemporaryFile(dir=self.cache_dir),
-                          tempfile.TemporaryFile(dir=self.cache_dir))
+            self.files = tuple(tempfile.TemporaryFile(dir=self.cache_dir) for _ in range(3))
             logger.info("bag of words: the matrix goes to temporary files in %s",
                         self.cache_dir or tempfile.gettempdir())
         indices.tofile(self.files[0])
         data.tofile(self.files[1])
+        ends.astype(np.int64, copy=False).tofile(self.files[2])
 
     def add(self, ids: np.ndarray, lengths: np.ndarray, n_columns: int) -> None:
         lengths = np.asarray(lengths, dtype=np.int64)
         self.last_row = self._grow(self.last_row, n_columns, fill=-1)
         self.slot = self._grow(self.slot, n_columns)
-        self.indptr = self._grow(self.indptr, self.n_rows + len(lengths) + 1)
         if len(lengths):
             self.max_row = max(self.max_row, int(lengths.max()))
         if self.files is None:
+            self.indptr = self._grow(self.indptr, self.n_rows + len(lengths) + 1)
             self.indices = self._grow(self.indices, self.nnz + len(ids))
             self.data = self._grow(self.data, self.nnz + len(ids))
             self.nnz = count_units(ids, lengths, self.n_rows, self.last_row, self.slot,
                                    self.indptr, self.indices, self.data, self.nnz)
             self.n_rows += len(lengths)
             if self.nnz * 8 > self.limit:
-                self._spill(self.indices[:self.nnz], self.data[:self.nnz])
+                self._spill(self.indices[:self.nnz], self.data[:self.nnz],
+                            self.indptr[:self.n_rows + 1])
                 self.indices = np.empty(len(ids), np.int32)
                 self.data = np.empty(len(ids), np.float32)
+                self.indptr = np.zeros(len(lengths) + 1, np.int64)
             return
-        # spilled: count the chunk into small buffers, append them to the files
+        # spilled: count the chunk into buffers of its size, append them to the files
         self.indices = self._grow(self.indices, len(ids))
         self.data = self._grow(self.data, len(ids))
+        self.indptr = self._grow(self.indptr, len(lengths) + 1)
         added = count_units(ids, lengths, self.n_rows, self.last_row, self.slot, self.indptr,
-                            self.indices, self.data, 0)
-        self.indptr[self.n_rows + 1:self.n_rows + len(lengths) + 1] += self.nnz
-        self._spill(self.indices[:added], self.data[:added])
+                            self.indices, self.data, 0, self.n_rows)
+        ends = self.indptr[1:len(lengths) + 1]
+        ends += self.nnz
+        self._spill(self.indices[:added], self.data[:added], ends)
         self.nnz += added
         self.n_rows += len(lengths)
 
     def finish(self, mapping: np.ndarray, n_columns: int) -> sp.csr_matrix:
         """The matrix, column ``c`` becoming ``mapping[c]`` (-1: dropped); rows sorted."""
         del self.last_row, self.slot
-        indptr = self.indptr
-        indptr.resize(self.n_rows + 1, refcheck=False)
         mapping = np.asarray(mapping, np.int32)
         if self.files is None:
+            indptr = self.indptr
+            indptr.resize(self.n_rows + 1, refcheck=False)
             nnz = renumber_rows(indptr, self.indices, self.data, mapping, max(self.max_row, 1))
             indices, data = self.indices, self.data
             indices.resize(nnz, refcheck=False)
             data.resize(nnz, refcheck=False)
+            del self.indptr, self.indices, self.data
+            if nnz < 2**31 and n_columns < 2**31:
+                indptr = indptr.astype(np.int32)
         else:
-            del self.indices, self.data
-            for handle in self.files:
-                handle.flush()
-            indices = _mapped.mapped_file(self.files[0], np.int32, self.nnz)
-            data = _mapped.mapped_file(self.files[1], np.float32, self.nnz)
-            self.files = None                    # the mappings keep the files open
-            read = nnz = 0
-            for r0, r1 in _mapped.RowBlocks(indptr, indices, data):
-                end = int(indptr[r1])
-                nnz = renumber_rows(indptr, indices, data, mapping, max(self.max_row, 1),
-                                    r0, r1, read, nnz)
-                _mapped.release(indices, 0, end)
-                _mapped.release(data, 0, end)
-                read = end
-            indices, data = indices[:nnz], data[:nnz]
-        del self.indptr
-        if self.files is None and hasattr(self, "indices"):
-            del self.indices, self.data
-        if nnz < 2**31 and n_columns < 2**31:
-            indptr = indptr.astype(np.int32)
+            indptr, indices, data, nnz = self._finish_mapped(mapping, n_columns)
         matrix = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n_columns),
                                copy=False)
         matrix.has_sorted_indices = True
         matrix.has_canonical_format = True
         return matrix
+
+
+    def _finish_mapped(self, mapping: np.ndarray, n_columns: int):
+        """:meth:`finish` for spilled arrays: renumbered in place in the mapped files, block of
+        rows by block of rows, each block's pages released after it."""
+        del self.indptr, self.indices, self.data
+        for handle in self.files:
+            handle.flush()
+        indices = _mapped.mapped_file(self.files[0], np.int32, self.nnz)
+        data = _mapped.mapped_file(self.files[1], np.float32, self.nnz)
+        indptr = _mapped.mapped_file(self.files[2], np.int64, self.n_rows + 1)
+        self.files = None                        # the mappings keep the files open
+        read = nnz = 0
+        for r0, r1 in _mapped.RowBlocks(indptr, indices, data):
+            end = int(indptr[r1])
+            nnz = renumber_rows(indptr, indices, data, mapping, max(self.max_row, 1), r0, r1,
+                                read, nnz)
+            for array, stop in ((indices, end), (data, end), (indptr, r1)):
+                _mapped.release(array, 0, stop)
+            read = end
+        if nnz < 2**31 and n_columns < 2**31:    # scipy wants int32 indptr with int32 indices
+            narrow = _mapped.temporary_array((self.n_rows + 1,), np.int32, self.cache_dir)
+            step = 1 << 22
+            for start in range(0, self.n_rows + 1, step):
+                narrow[start:start + step] = indptr[start:start + step]
+                _mapped.release(narrow, start, start + step)
+                _mapped.release(indptr, start, start + step)
+            indptr = narrow
+        return indptr, indices[:nnz], data[:nnz], nnz
 
 
 class _SurfaceColumns(dict):
