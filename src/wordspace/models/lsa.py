@@ -16,15 +16,18 @@ Memory and big corpora
 ----------------------
 ``fit`` reads the corpus once, chunk by chunk, into a CSR matrix of float32 (about 8 bytes per
 nonzero plus 4 per row; no dense ``d``-wide row ever exists; see :mod:`wordspace.bow`), then runs
-a randomized subspace iteration (:func:`~wordspace.models.linalg.randomized_svd`: float32
-products by a Numba kernel, Cholesky-QR orthonormalisation, ``2 * n_iter + 2`` passes over the
-matrix, with a progress bar) whose extra memory is two dense blocks of ``n x (k + 10)`` and
-``d x (k + 10)``.  The sparse matrix of a corpus is far smaller than its text, so one matrix in
-memory beats a streamed merge of per-chunk decompositions (gensim's ``LsiModel``) in speed and in
-accuracy.  Measured by ``bench/lsa.py`` on ``big.txt`` at paragraph granularity (251,267 units x
-138,527 tokens, 23 M tokens of text, k = 100): peak resident memory 1.1 GB for the whole fit,
-about 22 s on a shared 2-core machine.  ``algorithm="arpack"`` uses :func:`scipy.sparse.linalg.svds`
-instead (exact to tolerance, slower for large ``k``).
+a randomized subspace iteration (:func:`~wordspace.models.linalg.randomized_svd`): each power
+step is one pass over blocks of rows computing ``X^T (X C)`` in a Numba kernel, so besides the
+matrix it holds two dense ``d x (k + 10)`` blocks and, at the end, the document vectors
+``X V^T`` (``n x k``).  When the matrix outgrows 1/8 of the available memory, or always with
+``cache_dir=``, the matrix and the document vectors lie in temporary memory-mapped files whose
+pages leave the resident set block by block (:mod:`wordspace._mapped`), so the resident memory
+does not grow with the number of units; the result is the same.  Measured by
+``bench/lsa.py`` on ``big.txt`` at paragraph granularity (251,267 units x 138,484 tokens, 23 M
+tokens of text, k = 100): 15.8 s and a peak of 572 MB for the whole fit on a quiet 2-core
+machine, against 25.7 s and 610 MB for scikit-learn's ``TfidfVectorizer`` + ``TruncatedSVD``.
+``algorithm="arpack"`` uses :func:`scipy.sparse.linalg.svds` instead (exact to tolerance,
+slower for large ``k``, in memory).
 
 Word vectors
 ------------
