@@ -289,7 +289,7 @@ def sparse_times(X, dense: np.ndarray, out: np.ndarray | None = None) -> np.ndar
 
 
 def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, dtype, desc: str,
-                           compute_u: bool):
+                           compute_u: bool, u_scaled: bool = False, u_out=None):
     """The randomized SVD of a CSR ``X`` by products with ``X^T X``: only ``d x l`` blocks.
 
     Halko et al.'s iteration alternates ``Q = orth(X C)`` (``n x l``) and ``C = orth(X^T Q)``
@@ -298,7 +298,8 @@ def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, d
     (:func:`~wordspace.models._linalg_kernels.csr_gram_times_dense`), and only ``Z`` is
     orthonormalised.  The last step gives Halko's ``B = Q^T X`` without ``Q``: with ``G = X C``,
     ``G^T G = C^T Z = W diag(lam) W^T`` and ``Q = G W lam^{-1/2}``, so ``B^T = X^T Q =
-    Z W lam^{-1/2}``; the SVD of ``B`` comes from the ``l x l`` matrix ``B B^T``.  The same
+    Z W lam^{-1/2}``; the SVD of ``B`` comes from the ``l x l`` matrix ``B B^T = U_B S^2
+    U_B^T``, and Halko's ``U = Q U_B = X (C W lam^{-1/2} U_B)`` from one gather pass.  The same
     subspace as Halko's (same passes over ``X``: ``n_iter + 1`` of them, each a product and a
     transposed product), but no ``n x l`` block, no orthonormalisation of one, and the rows of
     ``X`` are read in blocks (memory-mapped ones released after each block).
@@ -325,12 +326,11 @@ def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, d
     gram_product(cobasis, product)                   # Z = X^T X C
     bar.update()
     gram = _gram64(cobasis, product)                 # G^T G = C^T Z
-    del cobasis
     lam, W = np.linalg.eigh((gram + gram.T) / 2)
     keep = lam > lam.max() * 1e-10 if lam.size and lam.max() > 0 else np.zeros(len(lam), bool)
     if keep.sum() < n_components:
         raise np.linalg.LinAlgError("the sampled range has a lower rank than n_components")
-    W[:, keep] /= np.sqrt(lam[keep])
+    W[:, keep] /= np.sqrt(lam[keep])                 # W lam^-1/2
     W[:, ~keep] = 0.0                                # null directions: zero columns of B^T
     projected_t = _times_small(product, W.astype(dtype))       # B^T (d x l), in place of Z
     small = _gram64(projected_t, projected_t)         # B B^T = U_B S^2 U_B^T
@@ -339,25 +339,30 @@ def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, d
     s = np.sqrt(np.maximum(mu[order], 0.0))
     if not np.all(s > 0):
         raise np.linalg.LinAlgError("zero singular values among the first n_components")
-    # V = B^T U_B S^-1 (d x k)
-    Vt = np.ascontiguousarray((projected_t @ (U_small[:, order] / s).astype(dtype)).T)
-    del projected_t
+    pad = np.zeros((width, width))
+    pad[:, :n_components] = U_small[:, order] / s
+    # V = B^T U_B S^-1 (d x k), in the first k columns of B^T's block
+    Vt = np.ascontiguousarray(_times_small(projected_t, pad.astype(dtype))[:, :n_components].T)
+    del projected_t, product
+    rows = np.arange(len(Vt))
+    signs = np.sign(Vt[rows, np.argmax(np.abs(Vt), axis=1)])      # svd_flip's convention
+    signs[signs == 0] = 1
+    Vt *= signs[:, None].astype(dtype)
     U = None
     if compute_u:
-        U = sparse_times(X, Vt.T)
-        U /= s.astype(dtype)
+        # U = Q U_B = X (C W lam^-1/2 U_B), times S when scaled: C's block becomes that map
+        pad[:, :n_components] = W @ U_small[:, order] * (signs * s if u_scaled else signs)
+        mapped = _times_small(cobasis, pad.astype(dtype))[:, :n_components]
+        del cobasis
+        U = sparse_times(X, mapped, u_out)
         bar.update()
     bar.close()
-    if U is None:
-        _, Vt = svd_flip(np.zeros((0, len(s)), dtype), Vt)
-    else:
-        U, Vt = svd_flip(U, Vt)
     return U, s, Vt
 
 
 def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int = 5,
                    seed=0, dtype=np.float32, desc: str = "randomized SVD",
-                   compute_u: bool = True):
+                   compute_u: bool = True, u_scaled: bool = False, u_out=None):
     """Truncated SVD ``X ~ U diag(s) Vt`` by randomized subspace iteration (Halko et al., 2011).
 
     The range of ``X`` is found with ``n_iter`` power iterations on ``l = n_components +
@@ -379,7 +384,12 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
         Label of the progress bar over the passes.
     compute_u : bool
         Return ``U``; with False (sparse ``X`` only) ``U`` is None and the last pass over ``X``
-        is saved (``X Vt.T`` is ``U diag(s)``).
+        is saved.
+    u_scaled : bool
+        Return ``U diag(s)`` instead of ``U``.
+    u_out : array (n, k), optional
+        Sparse ``X`` only: write ``U`` there (it may be a memory-mapped array, whose pages are
+        released block by block).
 
     Returns
     -------
@@ -416,7 +426,7 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
         state = rng.bit_generator.state
         try:
             return _sparse_randomized_svd(X, n_components, width, n_iter, rng, X.dtype, desc,
-                                          compute_u)
+                                          compute_u, u_scaled, u_out)
         except np.linalg.LinAlgError:       # a rank-deficient sample: the two-sided iteration
             logger.info("randomized SVD: rank-deficient sample, alternating iteration instead")
             rng.bit_generator.state = state
@@ -452,4 +462,6 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     U = basis @ U_small[:, :n_components].astype(basis.dtype)    # n x k in the blocks' dtype
     del basis
     U, Vt = svd_flip(U, Vt)
+    if u_scaled:
+        U *= s[:n_components].astype(U.dtype)
     return U, s[:n_components], Vt

@@ -241,11 +241,14 @@ class LSA(WordspaceEstimator):
             raise ParameterError(f"n_components={k} is too large: the corpus gives a {n} x {d} "
                                  f"matrix, so at most {limit} components "
                                  f"({self.algorithm} SVD)")
-        U = None
         if self.algorithm == "randomized":
+            out = None                               # U diag(s), maybe in a mapped file
+            if _mapped.is_mapped(matrix.data) or self.cache_dir is not None or \
+                    n * k * 4 > _mapped.MEMMAP_FRACTION * _mapped.available_memory():
+                out = _mapped.temporary_array((n, k), np.float32, self.cache_dir)
             U, s, Vt = linalg.randomized_svd(matrix, k, n_oversamples=self.n_oversamples,
                                              n_iter=self.n_iter, seed=self.seed,
-                                             compute_u=False)
+                                             u_scaled=True, u_out=out)
         else:
             from scipy.sparse.linalg import svds
 
@@ -255,19 +258,11 @@ class LSA(WordspaceEstimator):
             order = np.argsort(s)[::-1]
             U, Vt = linalg.svd_flip(U[:, order], Vt[order])
             s = s[order]
+            U *= s                                   # U diag(s)
         total = linalg.frobenius_norm_squared(matrix)
         self.components_ = np.ascontiguousarray(Vt, dtype=np.float32)
         self.singular_values_ = np.asarray(s, dtype=np.float64)
-        if U is None:                                # U diag(s) = X V^T, by blocks of rows
-            out = None
-            if _mapped.is_mapped(matrix.data) or self.cache_dir is not None or \
-                    n * k * 4 > _mapped.MEMMAP_FRACTION * _mapped.available_memory():
-                out = _mapped.temporary_array((n, k), np.float32, self.cache_dir)
-            self.document_vectors_ = linalg.sparse_times(
-                sp.csr_matrix(matrix, dtype=np.float32, copy=False), self.components_.T, out)
-        else:
-            U *= s.astype(U.dtype)                   # in place: U diag(s)
-            self.document_vectors_ = np.asarray(U, dtype=np.float32)
+        self.document_vectors_ = U if U.dtype == np.float32 else U.astype(np.float32)
         self.total_energy_ = total
         self.explained_energy_ratio_ = self.singular_values_ ** 2 / total if total else \
             np.zeros(k)
