@@ -14,6 +14,7 @@ their span is reported (``captured_energy``), next to each method's share of its
 
     python bench/lsa.py                      # 20 Newsgroups (all 18,846 texts) and big.txt
     python bench/lsa.py --corpus 20ng --k 300
+    python bench/lsa.py --stages             # where wordspace's time and memory go, stage by stage
 """
 
 from __future__ import annotations
@@ -136,6 +137,130 @@ def run_child(method: str, corpus: str, k: int, n_iter: int, out: str) -> dict:
             "own_energy": own, "shape": list(shape), "threads": threads}
 
 
+def _reset_peak() -> None:
+    """Reset VmHWM to the current RSS (Linux >= 4.0: ``5`` into ``/proc/self/clear_refs``)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        pass
+
+
+def _rss_now() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run_stages(corpus: str, k: int, n_iter: int) -> list[dict]:
+    """wordspace's LSA pipeline stage by stage: seconds, peak RSS during the stage, RSS after.
+
+    Reading and tokenising are timed by their own passes over the text (read only; read and
+    tokenise), so "count + CSR" is the one-pass build minus those two.  The products of the
+    randomized SVD are timed by wrapping its kernels and ``orthonormalize``.
+    """
+    import numba
+
+    from wordspace import bow as bow_module
+    from wordspace.models import _linalg_kernels, linalg
+    from wordspace.models.lsa import LSA
+
+    rows: list[dict] = []
+
+    def stage(name: str, seconds: float, peak: float) -> None:
+        rows.append({"stage": name, "seconds": seconds, "peak_mb": peak, "rss_mb": _rss_now()})
+
+    def timed(name: str, function, *args, **kwargs):
+        _reset_peak()
+        start = time.perf_counter()
+        result = function(*args, **kwargs)
+        stage(name, time.perf_counter() - start, rss_mb())
+        return result
+
+    # warm the Numba kernels on a tiny corpus so compile/cache loading is not in a stage
+    LSA(2, min_count=1).fit(["cat dog fish bird", "dog fish bird cow", "fish bird cow cat"])
+    rows.append({"stage": "imports + kernel warm-up", "seconds": float("nan"),
+                 "peak_mb": rss_mb(), "rss_mb": _rss_now()})
+    source = wordspace_corpus(corpus)
+
+    def read_only():
+        n = 0
+        for text in source.texts():
+            n += len(text)
+        return n
+
+    def read_tokenise():
+        n = 0
+        for tokens in source:
+            n += len(tokens)
+        return n
+
+    timed("read the text", read_only)
+    timed("read + tokenise", read_tokenise)
+    finish_seconds = [0.0]
+    original_finish = bow_module._CountBuilder.finish
+
+    def finish(self, *args):
+        start = time.perf_counter()
+        try:
+            return original_finish(self, *args)
+        finally:
+            finish_seconds[0] += time.perf_counter() - start
+
+    bow_module._CountBuilder.finish = finish
+    model = LSA(k, weighting="tfidf", min_count=2, n_iter=n_iter, seed=0, keep_numbers=True)
+    bow = model._vectorizer()
+    counts = timed("read + tokenise + count + CSR (one pass)", bow.fit_counts, source)
+    bow_module._CountBuilder.finish = original_finish
+    rows[-1]["note"] = f"of which cut + renumber + sort rows: {finish_seconds[0]:.2f} s"
+    matrix = timed("tf-idf weights + row norms (in place)", bow.weight, counts, copy=False)
+    del counts
+    clocks = {"X^T (X C), fused": 0.0, "X @ V (document vectors)": 0.0, "orthonormalize": 0.0}
+    originals = (_linalg_kernels.csr_gram_times_dense, _linalg_kernels._csr_dense,
+                 linalg.orthonormalize)
+
+    def clock(name, function):
+        def wrapped(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                clocks[name] += time.perf_counter() - start
+        return wrapped
+
+    _linalg_kernels.csr_gram_times_dense = clock("X^T (X C), fused", originals[0])
+    _linalg_kernels._csr_dense = clock("X @ V (document vectors)", originals[1])
+    linalg.orthonormalize = clock("orthonormalize", originals[2])
+    timed("randomized SVD + document vectors", model._fit_matrix, matrix)
+    (_linalg_kernels.csr_gram_times_dense, _linalg_kernels._csr_dense,
+     linalg.orthonormalize) = originals
+    svd_total = rows[-1]["seconds"]
+    megabytes = (matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes) / 2**20
+    for name, seconds in clocks.items():
+        rows.append({"stage": f"  of which {name}", "seconds": seconds, "peak_mb": float("nan"),
+                     "rss_mb": float("nan")})
+    rows.append({"stage": "  of which the rest (small eigenproblems, Vt, energy)",
+                 "seconds": svd_total - sum(clocks.values()), "peak_mb": float("nan"),
+                 "rss_mb": float("nan")})
+    rows.append({"stage": "matrix", "seconds": float("nan"), "peak_mb": float("nan"),
+                 "rss_mb": float("nan"),
+                 "note": f"{matrix.shape[0]:,} x {matrix.shape[1]:,}, {matrix.nnz:,} nonzeros, "
+                         f"{megabytes:.0f} MB (indptr {matrix.indptr.dtype}), "
+                         f"Numba threads {numba.get_num_threads()}"})
+    return rows
+
+
+def print_stages(rows: list[dict]) -> None:
+    print(f"{'stage':48s} {'seconds':>8s} {'peak MB':>8s} {'RSS after':>9s}")
+    for row in rows:
+        cells = [f"{row[key]:{width}.{digits}f}" if row[key] == row[key] else " " * width
+                 for key, width, digits in (("seconds", 8, 2), ("peak_mb", 8, 0),
+                                            ("rss_mb", 9, 0))]
+        print(f"{row['stage']:48s} {' '.join(cells)}  {row.get('note', '')}")
+
+
 def reference_energy(corpus: str, results: list[dict], files: dict) -> None:
     """Captured energy of each method's components on wordspace's tf-idf matrix."""
     from wordspace.bow import BagOfWords
@@ -164,9 +289,15 @@ def main() -> None:
     parser.add_argument("--threads", default="1",
                         help="BLAS threads of every child (default 1: on a shared 2-core box "
                              "OpenBLAS threads spin against each other; 'default' leaves it)")
+    parser.add_argument("--stages", action="store_true",
+                        help="time wordspace's pipeline stage by stage (peak RSS per stage) "
+                             "instead of the side-by-side run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child == "stages":
+        print(json.dumps(run_stages(args.corpus, args.k, args.n_iter)))
+        return
     if args.child:
         print(json.dumps(run_child(args.child, args.corpus, args.k, args.n_iter, args.out)))
         return
@@ -175,7 +306,21 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()}), "
           f"BLAS threads per child: {args.threads}; 'threads' below: Numba threads of our "
           "kernels (scikit-learn's and gensim's sparse products are single-threaded)")
+    env = dict(os.environ)
+    if args.threads != "default":
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = args.threads
     for corpus in (("20ng", "big") if args.corpus == "both" else (args.corpus,)):
+        if args.stages:
+            child = subprocess.run([sys.executable, __file__, "--child", "stages", "--corpus",
+                                    corpus, "--k", str(args.k), "--n-iter", str(args.n_iter)],
+                                   capture_output=True, text=True, env=env)
+            if child.returncode:
+                print(f"stages failed:\n{child.stderr[-3000:]}")
+                continue
+            print(f"\n== {corpus}: wordspace stage by stage, k={args.k}, n_iter={args.n_iter}")
+            print_stages(json.loads(child.stdout.strip().splitlines()[-1]))
+            continue
         results, files = [], {}
         folder = tempfile.mkdtemp(prefix="bench-lsa-")
         for method in args.methods.split(","):

@@ -11,7 +11,11 @@ while they are mapped).  Runs:
   behind the training position dropped from the resident set) -- what the default does on a
   corpus too large for memory;
 * ``gensim``: gensim's ``Word2Vec(corpus_file=...)`` with the same settings, 1x only (the peer);
-* ``lsa``: wordspace ``LSA(n_components=100)``, one bag per line, on the 1x and 4x files.
+* ``lsa``: wordspace ``LSA(n_components=100)``, one bag per line, on the 1x and 4x files, with
+  its defaults (the matrix in memory unless it would outgrow 1/8 of the available memory);
+* ``lsa-map``: the same with ``cache_dir=`` (the matrix and the document vectors always in
+  memory-mapped temporary files read in blocks whose pages leave the resident set) -- what the
+  default does on a corpus too large for memory.
 
 Word2vec runs ONE epoch (the peak is reached in the first epoch; more epochs only cost time).
 The corpus files are written under ``--folder`` (default ``/tmp/wordspace-memory``), never in the
@@ -67,7 +71,8 @@ def child(kind: str, path: str, workers: int) -> dict:
         else:
             from wordspace.models.lsa import LSA
 
-            model = LSA(n_components=100).fit(path)
+            cache = {"cache_dir": str(Path(path).parent)} if kind == "lsa-map" else {}
+            model = LSA(n_components=100, **cache).fit(path)
             shape = model.components_.shape
     return {"seconds": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb(),
             "shape": list(shape)}
@@ -99,8 +104,10 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DATA / "corpus" / "big.txt.gz")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/wordspace-memory"))
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--runs", default="w2v:1,w2v:4,w2v-map:1,w2v-map:4,gensim:1,lsa:1,lsa:4",
-                        help="comma-separated KIND:COPIES, KIND one of w2v, w2v-map, gensim, lsa")
+    parser.add_argument("--runs", default="w2v:1,w2v:4,w2v-map:1,w2v-map:4,gensim:1,lsa:1,lsa:4,"
+                        "lsa-map:1,lsa-map:4",
+                        help="comma-separated KIND:COPIES, KIND one of w2v, w2v-map, gensim, lsa, "
+                             "lsa-map")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -128,7 +135,7 @@ def main() -> None:
         results[(kind, int(copies))] = r
         print(f"{kind:8} {copies + 'x':8} {path.stat().st_size / 1e6:>10.0f} "
               f"{r['peak_rss_mb']:>11.0f} {r['seconds']:>8.1f}", flush=True)
-    for kind in ("w2v", "w2v-map", "lsa"):
+    for kind in ("w2v", "w2v-map", "lsa", "lsa-map"):
         if (kind, 1) in results and (kind, 4) in results:
             ratio = results[(kind, 4)]["peak_rss_mb"] / results[(kind, 1)]["peak_rss_mb"]
             print(f"{kind}: RSS 4x / 1x = {ratio:.3f}")

@@ -16,8 +16,12 @@ TF_CODES = {"count": 0, "binary": 1, "tf": 2, "log": 3}
 
 
 @numba.njit(nogil=True, cache=True)
-def count_units(ids, lengths, row0, last_row, slot, indptr, indices, data, nnz):  # pragma: no cover
+def count_units(ids, lengths, row0, last_row, slot, indptr, indices, data, nnz,
+                first_row=0):  # pragma: no cover
     """Append one row per unit (``lengths`` tokens each of ``ids``) to the CSR arrays.
+
+    Row ``r`` ends at ``indptr[r + 1 - first_row]`` (``first_row``: the row that ``indptr[0]``
+    starts, for a buffer of one chunk's rows).
 
     A token's first occurrence in a unit gets a new slot; later ones add 1 to it
     (``last_row``/``slot``: per-column scratch, ``last_row`` initialised to -1).  Negative ids
@@ -40,22 +44,26 @@ def count_units(ids, lengths, row0, last_row, slot, indptr, indices, data, nnz):
                 indices[nnz] = column
                 data[nnz] = 1.0
                 nnz += 1
-        indptr[row + 1] = nnz
+        indptr[row + 1 - first_row] = nnz
     return nnz
 
 
 @numba.njit(nogil=True, cache=True)
-def renumber_rows(indptr, indices, data, mapping, max_row):  # pragma: no cover
+def renumber_rows(indptr, indices, data, mapping, max_row, r0=0, r1=-1, read=0,
+                  write=0):  # pragma: no cover
     """Map every column through ``mapping`` (-1: drop it), sort each row, sum duplicates.
 
-    In place, row after row (a row never writes past where it reads).  Returns the new number
-    of nonzeros; ``indptr`` is rewritten.
+    In place, row after row (a row never writes past where it reads), for rows ``[r0, r1)``
+    (``r1 = -1``: to the last row): their entries start at ``read`` and the renumbered ones are
+    written from ``write`` on (a block of rows continues where the previous one stopped;
+    ``indptr[r0]`` is already rewritten then).  Returns the new number of nonzeros so far;
+    ``indptr[r0 + 1 : r1 + 1]`` is rewritten.
     """
     keys = np.empty(max_row, np.int32)
     values = np.empty(max_row, np.float32)
-    write = 0
-    read = indptr[0]
-    for i in range(len(indptr) - 1):
+    if r1 < 0:
+        r1 = len(indptr) - 1
+    for i in range(r0, r1):
         end = indptr[i + 1]
         m = 0
         for p in range(read, end):

@@ -45,12 +45,13 @@ Examples
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
 
 import numpy as np
 import scipy.sparse as sp
 
-from . import _store
+from . import _mapped, _store
 from ._bow_kernels import TF_CODES, count_units, renumber_rows, weight_rows
 from ._progress import progress
 from .corpus import GRANULARITIES, Corpus, as_corpus, make_stemmer
@@ -107,9 +108,15 @@ class _CountBuilder:
     reallocates large blocks in place (``mremap``), so growing never holds two copies.
     :meth:`finish` renumbers the columns (dropping the ones left out), sorts each row and shrinks
     the arrays, again in place.
+
+    Once the indices and values would take more than ``limit`` bytes (0: from the start), they
+    *spill*: each chunk's are appended to two temporary files (removed at once, kept open) and
+    only one chunk's stay in memory; :meth:`finish` maps the files and renumbers them block of
+    rows by block of rows, releasing each block's pages (:mod:`wordspace._mapped`), so the
+    resident memory does not grow with the corpus.  The matrix is the same.
     """
 
-    def __init__(self):
+    def __init__(self, limit: float = float("inf"), cache_dir=None):
         self.indptr = np.zeros(1 << 12, np.int64)
         self.indices = np.empty(1 << 16, np.int32)
         self.data = np.empty(1 << 16, np.float32)
@@ -118,6 +125,9 @@ class _CountBuilder:
         self.n_rows = 0
         self.nnz = 0
         self.max_row = 0
+        self.limit = limit
+        self.cache_dir = cache_dir
+        self.files = None                       # (indices file, values file) once spilled
 
     @staticmethod
     def _grow(array: np.ndarray, needed: int, fill=None) -> np.ndarray:
@@ -129,37 +139,99 @@ class _CountBuilder:
             array[old:] = fill
         return array
 
+    def _spill(self, indices: np.ndarray, data: np.ndarray, ends: np.ndarray) -> None:
+        if self.files is None:
+            import tempfile
+
+            self.files = tuple(tempfile.TemporaryFile(dir=self.cache_dir) for _ in range(3))
+            logger.info("bag of words: the matrix goes to temporary files in %s",
+                        self.cache_dir or tempfile.gettempdir())
+        indices.tofile(self.files[0])
+        data.tofile(self.files[1])
+        ends.astype(np.int64, copy=False).tofile(self.files[2])
+
     def add(self, ids: np.ndarray, lengths: np.ndarray, n_columns: int) -> None:
         lengths = np.asarray(lengths, dtype=np.int64)
         self.last_row = self._grow(self.last_row, n_columns, fill=-1)
         self.slot = self._grow(self.slot, n_columns)
-        self.indptr = self._grow(self.indptr, self.n_rows + len(lengths) + 1)
-        self.indices = self._grow(self.indices, self.nnz + len(ids))
-        self.data = self._grow(self.data, self.nnz + len(ids))
         if len(lengths):
             self.max_row = max(self.max_row, int(lengths.max()))
-        self.nnz = count_units(ids, lengths, self.n_rows, self.last_row, self.slot, self.indptr,
-                               self.indices, self.data, self.nnz)
+        if self.files is None:
+            self.indptr = self._grow(self.indptr, self.n_rows + len(lengths) + 1)
+            self.indices = self._grow(self.indices, self.nnz + len(ids))
+            self.data = self._grow(self.data, self.nnz + len(ids))
+            self.nnz = count_units(ids, lengths, self.n_rows, self.last_row, self.slot,
+                                   self.indptr, self.indices, self.data, self.nnz)
+            self.n_rows += len(lengths)
+            if self.nnz * 8 > self.limit:
+                self._spill(self.indices[:self.nnz], self.data[:self.nnz],
+                            self.indptr[:self.n_rows + 1])
+                self.indices = np.empty(len(ids), np.int32)
+                self.data = np.empty(len(ids), np.float32)
+                self.indptr = np.zeros(len(lengths) + 1, np.int64)
+            return
+        # spilled: count the chunk into buffers of its size, append them to the files
+        self.indices = self._grow(self.indices, len(ids))
+        self.data = self._grow(self.data, len(ids))
+        self.indptr = self._grow(self.indptr, len(lengths) + 1)
+        added = count_units(ids, lengths, self.n_rows, self.last_row, self.slot, self.indptr,
+                            self.indices, self.data, 0, self.n_rows)
+        ends = self.indptr[1:len(lengths) + 1]
+        ends += self.nnz
+        self._spill(self.indices[:added], self.data[:added], ends)
+        self.nnz += added
         self.n_rows += len(lengths)
 
     def finish(self, mapping: np.ndarray, n_columns: int) -> sp.csr_matrix:
         """The matrix, column ``c`` becoming ``mapping[c]`` (-1: dropped); rows sorted."""
         del self.last_row, self.slot
-        indptr = self.indptr
-        indptr.resize(self.n_rows + 1, refcheck=False)
-        nnz = renumber_rows(indptr, self.indices, self.data, np.asarray(mapping, np.int32),
-                            max(self.max_row, 1))
-        indices, data = self.indices, self.data
-        indices.resize(nnz, refcheck=False)
-        data.resize(nnz, refcheck=False)
-        del self.indptr, self.indices, self.data
-        if nnz < 2**31 and n_columns < 2**31:
-            indptr = indptr.astype(np.int32)
+        mapping = np.asarray(mapping, np.int32)
+        if self.files is None:
+            indptr = self.indptr
+            indptr.resize(self.n_rows + 1, refcheck=False)
+            nnz = renumber_rows(indptr, self.indices, self.data, mapping, max(self.max_row, 1))
+            indices, data = self.indices, self.data
+            indices.resize(nnz, refcheck=False)
+            data.resize(nnz, refcheck=False)
+            del self.indptr, self.indices, self.data
+            if nnz < 2**31 and n_columns < 2**31:
+                indptr = indptr.astype(np.int32)
+        else:
+            indptr, indices, data, nnz = self._finish_mapped(mapping, n_columns)
         matrix = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n_columns),
                                copy=False)
         matrix.has_sorted_indices = True
         matrix.has_canonical_format = True
         return matrix
+
+
+    def _finish_mapped(self, mapping: np.ndarray, n_columns: int):
+        """:meth:`finish` for spilled arrays: renumbered in place in the mapped files, block of
+        rows by block of rows, each block's pages released after it."""
+        del self.indptr, self.indices, self.data
+        for handle in self.files:
+            handle.flush()
+        indices = _mapped.mapped_file(self.files[0], np.int32, self.nnz)
+        data = _mapped.mapped_file(self.files[1], np.float32, self.nnz)
+        indptr = _mapped.mapped_file(self.files[2], np.int64, self.n_rows + 1)
+        self.files = None                        # the mappings keep the files open
+        read = nnz = 0
+        for r0, r1 in _mapped.RowBlocks(indptr, indices, data):
+            end = int(indptr[r1])
+            nnz = renumber_rows(indptr, indices, data, mapping, max(self.max_row, 1), r0, r1,
+                                read, nnz)
+            for array, stop in ((indices, end), (data, end), (indptr, r1)):
+                _mapped.release(array, 0, stop)
+            read = end
+        if nnz < 2**31 and n_columns < 2**31:    # scipy wants int32 indptr with int32 indices
+            narrow = _mapped.temporary_array((self.n_rows + 1,), np.int32, self.cache_dir)
+            step = 1 << 22
+            for start in range(0, self.n_rows + 1, step):
+                narrow[start:start + step] = indptr[start:start + step]
+                _mapped.release(narrow, start, start + step)
+                _mapped.release(indptr, start, start + step)
+            indptr = narrow
+        return indptr, indices[:nnz], data[:nnz], nnz
 
 
 class _SurfaceColumns(dict):
@@ -197,14 +269,24 @@ def _chunks(corpus, chunk_tokens: int, desc: str):
     bar.close()
 
 
+def _builder(cache_dir) -> _CountBuilder:
+    """A count builder that spills to files in ``cache_dir`` from the start, or without one
+    when the matrix outgrows :data:`wordspace._mapped.MEMMAP_FRACTION` of the free memory."""
+    if cache_dir is not None:
+        return _CountBuilder(0, cache_dir)
+    return _CountBuilder(_mapped.MEMMAP_FRACTION * _mapped.available_memory())
+
+
 def count_matrix(corpus, vocabulary: Vocabulary, chunk_tokens: int = _CHUNK_TOKENS, *,
-                 stemmer=None, stopwords=None, keep_numbers: bool = True) -> sp.csr_matrix:
+                 stemmer=None, stopwords=None, keep_numbers: bool = True,
+                 cache_dir=None) -> sp.csr_matrix:
     """The raw count matrix (CSR, float32, units x vocabulary) of ``corpus``, in one pass.
 
     Out-of-vocabulary tokens are dropped; a unit with none left is an all-zero row, so rows keep
     the corpus's positions.  With ``stemmer`` the vocabulary holds stems: each distinct surface
     token is stemmed once (stopwords and, unless ``keep_numbers``, numbers are dropped by their
-    surface form, as when the vocabulary was cut).
+    surface form, as when the vocabulary was cut).  A large matrix (or any, with ``cache_dir``)
+    lies in temporary memory-mapped files (:class:`_CountBuilder`).
 
     >>> vocab = Vocabulary(["a", "b"])
     >>> count_matrix(["a b a z", "z"], vocab).toarray().tolist()
@@ -219,7 +301,7 @@ def count_matrix(corpus, vocabulary: Vocabulary, chunk_tokens: int = _CHUNK_TOKE
     else:
         index = vocabulary.index
         lookup = lambda token: index.get(token, -1)  # noqa: E731
-    builder = _CountBuilder()
+    builder = _builder(cache_dir)
     for buffer, lengths in _chunks(corpus, chunk_tokens, "encoding"):
         ids = np.fromiter(map(lookup, buffer), dtype=np.int32, count=len(buffer))
         builder.add(ids, lengths, len(vocabulary))
@@ -228,7 +310,7 @@ def count_matrix(corpus, vocabulary: Vocabulary, chunk_tokens: int = _CHUNK_TOKE
 
 def count_matrix_and_vocabulary(corpus, min_count: int = 1, max_size: int | None = None,
                                 stopwords=None, chunk_tokens: int = _CHUNK_TOKENS, *,
-                                stemmer=None, keep_numbers: bool = True
+                                stemmer=None, keep_numbers: bool = True, cache_dir=None
                                 ) -> tuple[sp.csr_matrix, Vocabulary]:
     """Count the vocabulary and build the count matrix in the *same* single pass.
 
@@ -260,7 +342,7 @@ def count_matrix_and_vocabulary(corpus, min_count: int = 1, max_size: int | None
     provisional: defaultdict = defaultdict()
     provisional.default_factory = provisional.__len__
     lookup = provisional.__getitem__
-    builder = _CountBuilder()
+    builder = _builder(cache_dir)
     counts = np.zeros(0, np.int64)
     n_raw = 0
     for buffer, lengths in _chunks(corpus, chunk_tokens, "counting and building the matrix"):
@@ -359,6 +441,10 @@ class BagOfWords:
         wanted granularity (see :mod:`wordspace.corpus`); ``None`` keeps the corpus's own.
     chunk_tokens : int
         Tokens read between two appends to the matrix.
+    cache_dir : path, optional
+        Build the matrix in temporary memory-mapped files in this folder (removed at once),
+        so resident memory does not grow with the corpus; without it, that happens only when
+        the matrix outgrows :data:`wordspace._mapped.MEMMAP_FRACTION` of the available memory.
 
     Attributes
     ----------
@@ -392,7 +478,7 @@ class BagOfWords:
                  max_size: int | None = None, stopwords=None, chunk_tokens: int = _CHUNK_TOKENS,
                  keep_numbers: bool = False, stemmer: str | None = None,
                  granularity: str | None = None, window: int | None = None,
-                 stride: int | None = None):
+                 stride: int | None = None, cache_dir=None):
         self.vocabulary = vocabulary
         self.weighting = weighting
         self.idf = idf
@@ -406,10 +492,12 @@ class BagOfWords:
         self.granularity = granularity
         self.window = window
         self.stride = stride
+        self.cache_dir = cache_dir
 
     def get_params(self, deep: bool = True) -> dict:
         """The hyper-parameters, as passed to ``__init__``."""
-        return {name: getattr(self, name) for name in ("vocabulary", "chunk_tokens", *self.PARAMS)}
+        return {name: getattr(self, name) for name in ("vocabulary", "chunk_tokens", "cache_dir",
+                                                    *self.PARAMS)}
 
     def _check_params(self) -> tuple[str, bool]:
         tf, global_weight = parse_weighting(self.weighting)
@@ -424,6 +512,8 @@ class BagOfWords:
             if not isinstance(getattr(self, name), bool | np.bool_):
                 raise ParameterError(f"{name} must be True or False, got {getattr(self, name)!r}")
         make_stemmer(self.stemmer)
+        if self.cache_dir is not None and not os.path.isdir(self.cache_dir):
+            raise ParameterError(f"cache_dir {self.cache_dir} is not a folder")
         if self.vocabulary is not None and not isinstance(self.vocabulary, Vocabulary):
             raise ParameterError("vocabulary must be a wordspace Vocabulary, got "
                                  f"{type(self.vocabulary).__name__}")
@@ -449,11 +539,12 @@ class BagOfWords:
         if self.vocabulary is None:
             counts, vocabulary = count_matrix_and_vocabulary(
                 corpus, self.min_count, self.max_size, self.stopwords, self.chunk_tokens,
-                stemmer=self.stemmer, keep_numbers=self.keep_numbers)
+                stemmer=self.stemmer, keep_numbers=self.keep_numbers, cache_dir=self.cache_dir)
         else:
             vocabulary = self.vocabulary
             counts = count_matrix(corpus, vocabulary, self.chunk_tokens, stemmer=self.stemmer,
-                                  stopwords=self.stopwords, keep_numbers=self.keep_numbers)
+                                  stopwords=self.stopwords, keep_numbers=self.keep_numbers,
+                                  cache_dir=self.cache_dir)
         self._fit_from_counts(counts, vocabulary)
         return counts
 
@@ -465,8 +556,7 @@ class BagOfWords:
         _, global_weight = self._check_params()
         self.vocabulary_ = vocabulary
         self.n_documents_ = counts.shape[0]
-        self.document_frequency_ = np.bincount(counts.indices, minlength=counts.shape[1]
-                                               ).astype(np.int64)
+        self.document_frequency_ = _column_sums(counts)
         if global_weight == "entropy":
             self.idf_ = entropy_weights(counts)
         else:
@@ -572,12 +662,20 @@ def weight_counts(counts: sp.csr_matrix, weights: np.ndarray, tf: str = "count",
     """
     if tf not in TF_CODES:
         raise ParameterError(f"tf must be one of {', '.join(TF_CODES)}, got {tf!r}")
+    weights = np.asarray(weights, dtype=np.float64)
+    if not copy and isinstance(counts, sp.csr_matrix) and counts.dtype == np.float32 and \
+            _mapped.is_mapped(counts.data):
+        # a mapped matrix from the builder (canonical, no zeros): in place, block by block
+        for r0, r1 in _mapped.RowBlocks(counts.indptr, counts.indices, counts.data):
+            weight_rows(counts.indptr[r0:r1 + 1], counts.indices, counts.data, weights,
+                        TF_CODES[tf], bool(normalize))
+        return counts
     matrix = sp.csr_matrix(counts, dtype=np.float32, copy=copy)
     if not matrix.has_canonical_format:
         matrix.sum_duplicates()
     matrix.eliminate_zeros()
-    weight_rows(matrix.indptr, matrix.indices, matrix.data,
-                np.asarray(weights, dtype=np.float64), TF_CODES[tf], bool(normalize))
+    weight_rows(matrix.indptr, matrix.indices, matrix.data, weights, TF_CODES[tf],
+                bool(normalize))
     return matrix
 
 
@@ -612,12 +710,32 @@ def entropy_weights(counts: sp.csr_matrix) -> np.ndarray:
     n_units, n_tokens = counts.shape
     if n_units < 2:
         return np.ones(n_tokens)
-    data = counts.data.astype(np.float64)
-    totals = np.bincount(counts.indices, weights=data, minlength=n_tokens)
-    shares = data / totals[counts.indices]
-    plogp = np.zeros_like(shares)
-    np.multiply(shares, np.log(shares, where=shares > 0, out=np.zeros_like(shares)), out=plogp)
-    return 1.0 + np.bincount(counts.indices, weights=plogp, minlength=n_tokens) / np.log(n_units)
+    totals = _column_sums(counts, weighted=True)
+    plogp_sums = np.zeros(n_tokens)
+    for indices, data in _nonzero_blocks(counts):
+        shares = data.astype(np.float64) / totals[indices]
+        plogp = np.zeros_like(shares)
+        np.multiply(shares, np.log(shares, where=shares > 0, out=np.zeros_like(shares)),
+                    out=plogp)
+        plogp_sums += np.bincount(indices, weights=plogp, minlength=n_tokens)
+    return 1.0 + plogp_sums / np.log(n_units)
+
+
+def _nonzero_blocks(matrix: sp.csr_matrix):
+    """``(indices, values)`` of a CSR matrix, block of rows by block of rows (the pages of a
+    memory-mapped matrix released after each block)."""
+    for r0, r1 in _mapped.RowBlocks(matrix.indptr, matrix.indices, matrix.data):
+        a, b = matrix.indptr[r0], matrix.indptr[r1]
+        yield matrix.indices[a:b], matrix.data[a:b]
+
+
+def _column_sums(matrix: sp.csr_matrix, weighted: bool = False) -> np.ndarray:
+    """Nonzeros per column (int64), or with ``weighted`` the sums of the values (float64)."""
+    total = np.zeros(matrix.shape[1], np.float64 if weighted else np.int64)
+    for indices, data in _nonzero_blocks(matrix):
+        total += np.bincount(indices, weights=data if weighted else None,
+                             minlength=matrix.shape[1]).astype(total.dtype, copy=False)
+    return total
 
 
 def _scale_rows(matrix: sp.csr_matrix, factors: np.ndarray) -> None:

@@ -48,15 +48,16 @@ def _csr_t_dense(indptr, indices, data, dense, out, n_parts):  # pragma: no cove
     width = dense.shape[1]
     for part in numba.prange(n_parts):
         first, last = part * width // n_parts, (part + 1) * width // n_parts
+        m = last - first
         for j in range(out.shape[0]):
             for c in range(first, last):
                 out[j, c] = 0.0
         for i in range(len(indptr) - 1):
-            source = dense[i]
+            source = dense[i, first:last]
             for position in range(indptr[i], indptr[i + 1]):
                 value = data[position]
-                row = out[indices[position]]
-                for c in range(first, last):
+                row = out[indices[position], first:last]     # slices: the loop vectorises
+                for c in range(m):
                     row[c] += value * source[c]
 
 
@@ -72,4 +73,42 @@ def csr_transpose_times_dense(matrix, dense: np.ndarray, out: np.ndarray | None 
     out = _output(out, (matrix.shape[1], dense.shape[1]), matrix.dtype)
     n_parts = max(1, min(numba.get_num_threads(), dense.shape[1]))
     _csr_t_dense(matrix.indptr, matrix.indices, matrix.data, dense, out, n_parts)
+    return out
+
+
+@numba.njit(parallel=True, fastmath=True, nogil=True, cache=True)
+def _csr_gram_dense(indptr, indices, data, dense, out, n_parts):  # pragma: no cover - compiled
+    width = dense.shape[1]
+    for part in numba.prange(n_parts):
+        first, last = part * width // n_parts, (part + 1) * width // n_parts
+        m = last - first
+        y = np.empty(m, dense.dtype)
+        for i in range(len(indptr) - 1):
+            a, b = indptr[i], indptr[i + 1]
+            if a == b:
+                continue
+            for c in range(m):
+                y[c] = 0.0
+            for position in range(a, b):
+                value = data[position]
+                source = dense[indices[position], first:last]   # a slice: the loop vectorises
+                for c in range(m):
+                    y[c] += value * source[c]
+            for position in range(a, b):
+                value = data[position]
+                row = out[indices[position], first:last]
+                for c in range(m):
+                    row[c] += value * y[c]
+
+
+def csr_gram_times_dense(indptr, indices, data, dense: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out += X^T (X dense)`` for the CSR rows ``(indptr, indices, data)`` of ``X``, in one
+    pass over them and without the ``n x l`` block ``X dense``.
+
+    Each row's product with ``dense`` is formed in a small buffer and scattered back at once;
+    each thread owns a slice of the ``l`` columns, so threads never write the same place.
+    ``indptr`` may start at any offset into ``indices``/``data`` (a block of rows).
+    """
+    n_parts = max(1, min(numba.get_num_threads(), dense.shape[1]))
+    _csr_gram_dense(indptr, indices, data, dense, out, n_parts)
     return out

@@ -60,6 +60,7 @@ __all__ = [
     "randomized_svd",
     "orthonormalize",
     "svd_flip",
+    "sparse_times",
 ]
 
 logger = logging.getLogger(__name__)
@@ -129,10 +130,13 @@ def best_decoder_for(V, X=None) -> np.ndarray:
 def frobenius_norm_squared(X) -> float:
     """``||X||_F^2`` of a dense or sparse matrix, accumulated in float64."""
     if sp.issparse(X):
+        from .._mapped import release
+
         total, step = 0.0, 1 << 20           # float64 sums of slices: no float64 copy of X
         for start in range(0, len(X.data), step):
             piece = X.data[start:start + step].astype(np.float64)
             total += float(piece @ piece)
+            release(X.data, start, start + step)
         return total
     X = np.asarray(X, dtype=np.float64)
     return float(np.einsum("ij,ij->", X, X))
@@ -248,15 +252,126 @@ def orthonormalize(block: np.ndarray, rounds: int = 2, overwrite: bool = False) 
     return basis
 
 
+def _gram64(left: np.ndarray, right: np.ndarray, step: int = 1 << 13) -> np.ndarray:
+    """``left^T right`` of two tall float32 blocks, accumulated in float64 slice by slice."""
+    total = np.zeros((left.shape[1], right.shape[1]))
+    for start in range(0, len(left), step):
+        total += (left[start:start + step].T.astype(np.float64)
+                  @ right[start:start + step].astype(np.float64))
+    return total
+
+
+def _times_small(block: np.ndarray, small: np.ndarray, step: int = 1 << 13) -> np.ndarray:
+    """``block @ small`` for a tall C-contiguous ``block`` and a square ``small``, written over
+    ``block`` slice by slice (no second tall block)."""
+    for start in range(0, len(block), step):
+        block[start:start + step] = block[start:start + step] @ small
+    return block
+
+
+def sparse_times(X, dense: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``X @ dense`` for a CSR ``X`` (float32 or float64), block of rows by block of rows.
+
+    ``out`` (``n x l``, C-contiguous, the dtype of ``X``) may be a memory-mapped array: each
+    block's pages of ``X`` and of ``out`` leave the resident set once written
+    (:class:`wordspace._mapped.RowBlocks`).
+    """
+    from .._mapped import RowBlocks, release
+    from ._linalg_kernels import _csr_dense
+
+    dense = np.ascontiguousarray(dense, dtype=X.dtype)
+    if out is None:
+        out = np.empty((X.shape[0], dense.shape[1]), X.dtype)
+    for r0, r1 in RowBlocks(X.indptr, X.indices, X.data):
+        _csr_dense(X.indptr[r0:r1 + 1], X.indices, X.data, dense, out[r0:r1])
+        release(out, r0, r1)
+    return out
+
+
+def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, dtype, desc: str,
+                           compute_u: bool, u_scaled: bool = False, u_out=None):
+    """The randomized SVD of a CSR ``X`` by products with ``X^T X``: only ``d x l`` blocks.
+
+    Halko et al.'s iteration alternates ``Q = orth(X C)`` (``n x l``) and ``C = orth(X^T Q)``
+    (``d x l``); the span of ``C`` after each step is that of ``X^T X C``, so here each power
+    step is ONE pass over the rows computing ``Z = X^T (X C)`` row by row
+    (:func:`~wordspace.models._linalg_kernels.csr_gram_times_dense`), and only ``Z`` is
+    orthonormalised.  The last step gives Halko's ``B = Q^T X`` without ``Q``: with ``G = X C``,
+    ``G^T G = C^T Z = W diag(lam) W^T`` and ``Q = G W lam^{-1/2}``, so ``B^T = X^T Q =
+    Z W lam^{-1/2}``; the SVD of ``B`` comes from the ``l x l`` matrix ``B B^T = U_B S^2
+    U_B^T``, and Halko's ``U = Q U_B = X (C W lam^{-1/2} U_B)`` from one gather pass.  The same
+    subspace as Halko's (same passes over ``X``: ``n_iter + 1`` of them, each a product and a
+    transposed product), but no ``n x l`` block, no orthonormalisation of one, and the rows of
+    ``X`` are read in blocks (memory-mapped ones released after each block).
+    """
+    from .._mapped import RowBlocks
+    from ._linalg_kernels import csr_gram_times_dense
+
+    n, d = X.shape
+    blocks = RowBlocks(X.indptr, X.indices, X.data)
+
+    def gram_product(cobasis: np.ndarray, out: np.ndarray) -> np.ndarray:
+        out[:] = 0.0
+        for r0, r1 in blocks:
+            csr_gram_times_dense(X.indptr[r0:r1 + 1], X.indices, X.data, cobasis, out)
+        return out
+
+    bar = progress(total=n_iter + 1 + bool(compute_u), desc=desc, unit=" passes")
+    cobasis = rng.standard_normal((d, width), dtype=np.float32).astype(dtype, copy=False)
+    product = np.empty_like(cobasis)
+    for _ in range(n_iter):
+        gram_product(cobasis, product)
+        cobasis, product = orthonormalize(product, 1, overwrite=True), cobasis
+        bar.update()
+    gram_product(cobasis, product)                   # Z = X^T X C
+    bar.update()
+    gram = _gram64(cobasis, product)                 # G^T G = C^T Z
+    lam, W = np.linalg.eigh((gram + gram.T) / 2)
+    keep = lam > lam.max() * 1e-10 if lam.size and lam.max() > 0 else np.zeros(len(lam), bool)
+    if keep.sum() < n_components:
+        raise np.linalg.LinAlgError("the sampled range has a lower rank than n_components")
+    W[:, keep] /= np.sqrt(lam[keep])                 # W lam^-1/2
+    W[:, ~keep] = 0.0                                # null directions: zero columns of B^T
+    projected_t = _times_small(product, W.astype(dtype))       # B^T (d x l), in place of Z
+    small = _gram64(projected_t, projected_t)         # B B^T = U_B S^2 U_B^T
+    mu, U_small = np.linalg.eigh((small + small.T) / 2)
+    order = np.argsort(mu)[::-1][:n_components]
+    s = np.sqrt(np.maximum(mu[order], 0.0))
+    if not np.all(s > 0):
+        raise np.linalg.LinAlgError("zero singular values among the first n_components")
+    pad = np.zeros((width, width))
+    pad[:, :n_components] = U_small[:, order] / s
+    # V = B^T U_B S^-1 (d x k), in the first k columns of B^T's block
+    Vt = np.ascontiguousarray(_times_small(projected_t, pad.astype(dtype))[:, :n_components].T)
+    del projected_t, product
+    rows = np.arange(len(Vt))
+    signs = np.sign(Vt[rows, np.argmax(np.abs(Vt), axis=1)])      # svd_flip's convention
+    signs[signs == 0] = 1
+    Vt *= signs[:, None].astype(dtype)
+    U = None
+    if compute_u:
+        # U = Q U_B = X (C W lam^-1/2 U_B), times S when scaled: C's block becomes that map
+        pad[:, :n_components] = W @ U_small[:, order] * (signs * s if u_scaled else signs)
+        mapped = _times_small(cobasis, pad.astype(dtype))[:, :n_components]
+        del cobasis
+        U = sparse_times(X, mapped, u_out)
+        bar.update()
+    bar.close()
+    return U, s, Vt
+
+
 def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int = 5,
-                   seed=0, dtype=np.float32, desc: str = "randomized SVD"):
+                   seed=0, dtype=np.float32, desc: str = "randomized SVD",
+                   compute_u: bool = True, u_scaled: bool = False, u_out=None):
     """Truncated SVD ``X ~ U diag(s) Vt`` by randomized subspace iteration (Halko et al., 2011).
 
     The range of ``X`` is found with ``n_iter`` power iterations on ``l = n_components +
     n_oversamples`` random vectors, each re-orthonormalised by Cholesky QR; the products with
     ``X`` run in ``dtype`` (float32 by default: half the memory traffic of float64, with
-    singular values accurate far beyond what LSA needs).  Memory: ``X`` plus two dense
-    ``n x l`` and ``d x l`` blocks; nothing ``n x d`` is ever dense.
+    singular values accurate far beyond what LSA needs).  For a sparse ``X`` each power step is
+    one pass of ``X^T X`` over blocks of rows (:func:`_sparse_randomized_svd`): memory ``X`` plus
+    two dense ``d x l`` blocks (and ``U``, ``n x k``, at the end).  For a dense ``X``: ``X`` plus
+    an ``n x l`` and a ``d x l`` block.  Nothing ``n x d`` is ever dense.
 
     Parameters
     ----------
@@ -267,6 +382,14 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     dtype : numpy dtype of the dense blocks
     desc : str
         Label of the progress bar over the passes.
+    compute_u : bool
+        Return ``U``; with False (sparse ``X`` only) ``U`` is None and the last pass over ``X``
+        is saved.
+    u_scaled : bool
+        Return ``U diag(s)`` instead of ``U``.
+    u_out : array (n, k), optional
+        Sparse ``X`` only: write ``U`` there (it may be a memory-mapped array, whose pages are
+        released block by block).
 
     Returns
     -------
@@ -281,6 +404,9 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     >>> U, s, Vt = randomized_svd(X, 3, n_iter=4, dtype=np.float64)
     >>> bool(np.allclose(s, np.linalg.svd(X, compute_uv=False)[:3]))
     True
+    >>> U, s2, Vt = randomized_svd(sp.csr_matrix(X), 3, n_iter=4, dtype=np.float64)
+    >>> bool(np.allclose(s2, s)), bool(np.allclose(U * s2 @ Vt, U * s @ Vt))
+    (True, True)
     """
     check_positive("n_components", n_components, integer=True)
     check_positive("n_iter", n_iter, integer=True, allow_zero=True)
@@ -296,9 +422,16 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     elif not sp.issparse(X):
         X = np.asarray(X, dtype=dtype)
     if sp.issparse(X) and X.dtype in (np.float32, np.float64):
+        X = sp.csr_matrix(X)
+        state = rng.bit_generator.state
+        try:
+            return _sparse_randomized_svd(X, n_components, width, n_iter, rng, X.dtype, desc,
+                                          compute_u, u_scaled, u_out)
+        except np.linalg.LinAlgError:       # a rank-deficient sample: the two-sided iteration
+            logger.info("randomized SVD: rank-deficient sample, alternating iteration instead")
+            rng.bit_generator.state = state
         from ._linalg_kernels import csr_times_dense, csr_transpose_times_dense
 
-        X = sp.csr_matrix(X)                  # X^T products scatter from CSR: no copy of X^T
         times, times_t = (lambda block, out=None: csr_times_dense(X, block, out),
                           lambda block, out=None: csr_transpose_times_dense(X, block, out))
     else:
@@ -329,4 +462,6 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     U = basis @ U_small[:, :n_components].astype(basis.dtype)    # n x k in the blocks' dtype
     del basis
     U, Vt = svd_flip(U, Vt)
+    if u_scaled:
+        U *= s[:n_components].astype(U.dtype)
     return U, s[:n_components], Vt

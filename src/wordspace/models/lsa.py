@@ -16,15 +16,18 @@ Memory and big corpora
 ----------------------
 ``fit`` reads the corpus once, chunk by chunk, into a CSR matrix of float32 (about 8 bytes per
 nonzero plus 4 per row; no dense ``d``-wide row ever exists; see :mod:`wordspace.bow`), then runs
-a randomized subspace iteration (:func:`~wordspace.models.linalg.randomized_svd`: float32
-products by a Numba kernel, Cholesky-QR orthonormalisation, ``2 * n_iter + 2`` passes over the
-matrix, with a progress bar) whose extra memory is two dense blocks of ``n x (k + 10)`` and
-``d x (k + 10)``.  The sparse matrix of a corpus is far smaller than its text, so one matrix in
-memory beats a streamed merge of per-chunk decompositions (gensim's ``LsiModel``) in speed and in
-accuracy.  Measured by ``bench/lsa.py`` on ``big.txt`` at paragraph granularity (251,267 units x
-138,527 tokens, 23 M tokens of text, k = 100): peak resident memory 1.1 GB for the whole fit,
-about 22 s on a shared 2-core machine.  ``algorithm="arpack"`` uses :func:`scipy.sparse.linalg.svds`
-instead (exact to tolerance, slower for large ``k``).
+a randomized subspace iteration (:func:`~wordspace.models.linalg.randomized_svd`): each power
+step is one pass over blocks of rows computing ``X^T (X C)`` in a Numba kernel, so besides the
+matrix it holds two dense ``d x (k + 10)`` blocks and, at the end, the document vectors
+``X V^T`` (``n x k``).  When the matrix outgrows 1/8 of the available memory, or always with
+``cache_dir=``, the matrix and the document vectors lie in temporary memory-mapped files whose
+pages leave the resident set block by block (:mod:`wordspace._mapped`), so the resident memory
+does not grow with the number of units; the result is the same.  Measured by
+``bench/lsa.py`` on ``big.txt`` at paragraph granularity (251,267 units x 138,484 tokens, 23 M
+tokens of text, k = 100): 15.8 s and a peak of 572 MB for the whole fit on a quiet 2-core
+machine, against 25.7 s and 610 MB for scikit-learn's ``TfidfVectorizer`` + ``TruncatedSVD``.
+``algorithm="arpack"`` uses :func:`scipy.sparse.linalg.svds` instead (exact to tolerance,
+slower for large ``k``, in memory).
 
 Word vectors
 ------------
@@ -52,7 +55,7 @@ import logging
 import numpy as np
 import scipy.sparse as sp
 
-from .. import _store
+from .. import _mapped, _store
 from ..bow import BagOfWords
 from ..errors import ModelFormatError, ParameterError, check_choice, check_positive
 from . import linalg
@@ -105,6 +108,13 @@ class LSA(WordspaceEstimator):
     stemmer : str, optional
         A Snowball stemmer (``"english"``...): one column per stem, shown as its most frequent
         surface form in :meth:`topics` and :attr:`word_vectors`.
+    cache_dir : path, optional
+        Keep the matrix and the document vectors in temporary memory-mapped files in this
+        folder (removed at once; the mappings hold the data), read in blocks of rows whose
+        pages leave the resident set after use, so memory stays flat in the corpus size.
+        Without it that happens only when the matrix outgrows
+        :data:`wordspace._mapped.MEMMAP_FRACTION` of the available memory (in the system's
+        temporary folder).  The result is the same either way.
 
     The vocabulary and weighting parameters (``weighting`` ... ``stride``, ``keep_numbers``,
     ``stemmer``) are those of :class:`~wordspace.bow.BagOfWords` (its ``PARAMS``), the
@@ -144,7 +154,7 @@ class LSA(WordspaceEstimator):
                  window: int | None = None, stride: int | None = None,
                  algorithm: str = "randomized", n_iter: int = 5, n_oversamples: int = 10,
                  vector_scaling: str = "singular", seed: int = 0, keep_numbers: bool = False,
-                 stemmer: str | None = None):
+                 stemmer: str | None = None, cache_dir=None):
         self.n_components = n_components
         self.weighting = weighting
         self.idf = idf
@@ -162,13 +172,15 @@ class LSA(WordspaceEstimator):
         self.seed = seed
         self.keep_numbers = keep_numbers
         self.stemmer = stemmer
+        self.cache_dir = cache_dir
 
     # -- parameters: get_params, set_params, clone and repr from BaseEstimator ---------------
     _fitted_attributes = ("components_", "vocabulary_")
 
     def _vectorizer(self) -> BagOfWords:
         """The (unfitted) bag-of-words vectoriser these parameters describe."""
-        return BagOfWords(**{name: getattr(self, name) for name in BagOfWords.PARAMS})
+        return BagOfWords(**{name: getattr(self, name) for name in BagOfWords.PARAMS},
+                          cache_dir=self.cache_dir)
 
     def _check_params(self) -> None:
         check_positive("n_components", self.n_components, integer=True)
@@ -230,8 +242,13 @@ class LSA(WordspaceEstimator):
                                  f"matrix, so at most {limit} components "
                                  f"({self.algorithm} SVD)")
         if self.algorithm == "randomized":
+            out = None                               # U diag(s), maybe in a mapped file
+            if _mapped.is_mapped(matrix.data) or self.cache_dir is not None or \
+                    n * k * 4 > _mapped.MEMMAP_FRACTION * _mapped.available_memory():
+                out = _mapped.temporary_array((n, k), np.float32, self.cache_dir)
             U, s, Vt = linalg.randomized_svd(matrix, k, n_oversamples=self.n_oversamples,
-                                             n_iter=self.n_iter, seed=self.seed)
+                                             n_iter=self.n_iter, seed=self.seed,
+                                             u_scaled=True, u_out=out)
         else:
             from scipy.sparse.linalg import svds
 
@@ -241,11 +258,11 @@ class LSA(WordspaceEstimator):
             order = np.argsort(s)[::-1]
             U, Vt = linalg.svd_flip(U[:, order], Vt[order])
             s = s[order]
+            U *= s                                   # U diag(s)
         total = linalg.frobenius_norm_squared(matrix)
         self.components_ = np.ascontiguousarray(Vt, dtype=np.float32)
         self.singular_values_ = np.asarray(s, dtype=np.float64)
-        U *= s.astype(U.dtype)                       # in place: U diag(s)
-        self.document_vectors_ = np.asarray(U, dtype=np.float32)
+        self.document_vectors_ = U if U.dtype == np.float32 else U.astype(np.float32)
         self.total_energy_ = total
         self.explained_energy_ratio_ = self.singular_values_ ** 2 / total if total else \
             np.zeros(k)
@@ -378,6 +395,7 @@ class LSA(WordspaceEstimator):
             **bow_arrays,
         }
         params = self.get_params()
+        params.pop("cache_dir", None)                # where this machine spilled, not a setting
         params.update(bow_header.pop("params"))
         _store.save(path, "lsa", arrays, tokens=self.vocabulary_.labels, params=params,
                     total_energy=self.total_energy_, explained_energy=self.explained_energy_,
