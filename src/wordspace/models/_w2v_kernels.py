@@ -275,14 +275,16 @@ def _skipgram_shared(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, se
             c = map_row(kept[j], remaps[0][0], remaps[0][1], remaps[0][2])
             for k in range(n_targets):
                 g = grads[r, k]
+                t = targets[k]  # read once: the stores below may alias it, as far as LLVM knows
                 for d in range(dim):
-                    syn0[c, d] += g * syn1[targets[k], d]
+                    syn0[c, d] += g * syn1[t, d]
             r += 1
     for k in range(n_targets):  # output rows: W += G.T @ X
+        t = targets[k]
         for r in range(hi - lo - 1):
             g = grads[r, k]
             for d in range(dim):
-                syn1[targets[k], d] += g * inputs[r, d]
+                syn1[t, d] += g * inputs[r, d]
     return loss, hi - lo - 1
 
 
