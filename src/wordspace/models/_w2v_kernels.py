@@ -53,7 +53,11 @@ __all__ = [
     "cbow_block", "skipgram_shared_block", "skipgram_block",
 ]
 
-_jit = numba.njit(cache=True, fastmath=True, nogil=True)
+# The kernels run without Numba's reference counting (``_nrt=False``: they allocate nothing, and
+# the caller holds every array).  With it, each array taken from a grouped tuple or handed to an
+# inlined step was an atomic incref/decref pair, dozens per centre (the lut tuple alone 6 per
+# target), on counters that both threads share: CBOW-negative lost 15-20 % on one thread.
+_kernel = numba.njit(cache=True, fastmath=True, nogil=True, _nrt=False)
 _jit_inline = numba.njit(cache=True, fastmath=True, nogil=True, inline="always")
 
 #: loss name -> code used inside the kernels
@@ -271,14 +275,16 @@ def _skipgram_shared(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, se
             c = map_row(kept[j], remaps[0][0], remaps[0][1], remaps[0][2])
             for k in range(n_targets):
                 g = grads[r, k]
+                t = targets[k]  # read once: the stores below may alias it, as far as LLVM knows
                 for d in range(dim):
-                    syn0[c, d] += g * syn1[targets[k], d]
+                    syn0[c, d] += g * syn1[t, d]
             r += 1
     for k in range(n_targets):  # output rows: W += G.T @ X
+        t = targets[k]
         for r in range(hi - lo - 1):
             g = grads[r, k]
             for d in range(dim):
-                syn1[targets[k], d] += g * inputs[r, d]
+                syn1[t, d] += g * inputs[r, d]
     return loss, hi - lo - 1
 
 
@@ -356,13 +362,13 @@ def _block_loop(step, kind, block, state, alpha, setup):
 
 
 # -- one kernel per mode (see ``Word2Vec``'s table of modes) ------------------------------------
-@_jit
+@_kernel
 def cbow_negative_block(block, state, alpha, setup):
     """CBOW, negative sampling, one mask: negatives drawn ahead, scores batched."""
     return _block_loop(CBOW_BATCHED, NEGATIVE, block, state, alpha, setup)
 
 
-@_jit
+@_kernel
 def cbow_block(block, state, alpha, setup):
     """CBOW, hierarchical softmax or the exact softmax, or any loss with ``masks > 1``."""
     kind = setup[6][2]
@@ -373,13 +379,13 @@ def cbow_block(block, state, alpha, setup):
     return _block_loop(CBOW, SOFTMAX, block, state, alpha, setup)
 
 
-@_jit
+@_kernel
 def skipgram_shared_block(block, state, alpha, setup):
     """Skip-gram, negative sampling, one draw of negatives per centre (HogBatch)."""
     return _block_loop(SKIPGRAM_SHARED, NEGATIVE, block, state, alpha, setup)
 
 
-@_jit
+@_kernel
 def skipgram_block(block, state, alpha, setup):
     """Skip-gram, each pair its own prediction: negatives per pair (as gensim draws them),
     hierarchical softmax or the exact softmax."""
