@@ -49,8 +49,9 @@ def peak_rss_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def child(kind: str, path: str, workers: int) -> dict:
+def child(kind: str, path: str, workers: int, min_count_scale: int = 1) -> dict:
     start = time.perf_counter()
+    settings = {**SETTINGS, "min_count": SETTINGS["min_count"] * min_count_scale}
     if kind == "gensim":
         import logging
 
@@ -58,7 +59,7 @@ def child(kind: str, path: str, workers: int) -> dict:
 
         logging.getLogger("gensim").setLevel(logging.ERROR)
         model = GensimWord2Vec(corpus_file=path, sg=0, hs=0, workers=workers, seed=1,
-                               **SETTINGS)
+                               **settings)
         shape = model.wv.vectors.shape
     else:
         sys.path.insert(0, str(ROOT / "src"))
@@ -66,13 +67,13 @@ def child(kind: str, path: str, workers: int) -> dict:
             from wordspace.models.word2vec import Word2Vec
 
             cache = {"cache_dir": str(Path(path).parent)} if kind == "w2v-map" else {}
-            model = Word2Vec(**SETTINGS, workers=workers, seed=1, **cache).fit(path)
+            model = Word2Vec(**settings, workers=workers, seed=1, **cache).fit(path)
             shape = model.input_vectors_.shape
         else:
             from wordspace.models.lsa import LSA
 
             cache = {"cache_dir": str(Path(path).parent)} if kind == "lsa-map" else {}
-            model = LSA(n_components=100, **cache).fit(path)
+            model = LSA(n_components=100, min_count=2 * min_count_scale, **cache).fit(path)
             shape = model.components_.shape
     return {"seconds": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb(),
             "shape": list(shape)}
@@ -108,16 +109,23 @@ def main() -> None:
                         "lsa-map:1,lsa-map:4",
                         help="comma-separated KIND:COPIES, KIND one of w2v, w2v-map, gensim, lsa, "
                              "lsa-map")
+    parser.add_argument("--same-vocab", action="store_true",
+                        help="scale min_count with the number of copies, so that every run keeps "
+                             "the vocabulary of the 1x run: 4 copies of a text make a token seen "
+                             "once a token seen 4 times, and a fixed min_count then keeps more "
+                             "words (a larger model, not a larger corpus)")
+    parser.add_argument("--min-count-scale", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.path, args.workers)))
+        print(json.dumps(child(args.child, args.path, args.workers, args.min_count_scale)))
         return
     print(f"peak RSS (VmHWM, MB), each run its own process; word2vec {json.dumps(SETTINGS)} "
           f"(1 epoch), {args.workers} workers; load at start "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    header = f"{'run':8} {'corpus':8} {'MB on disk':>10} {'peak RSS MB':>11} {'seconds':>8}"
+    header = (f"{'run':8} {'corpus':8} {'MB on disk':>10} {'peak RSS MB':>11} {'seconds':>8} "
+              f"{'vocabulary x dim':>17}")
     print(header)
     print("-" * len(header), flush=True)
     results = {}
@@ -125,7 +133,8 @@ def main() -> None:
         kind, copies = run.split(":")
         path = prepare(args.corpus, args.folder, int(copies))
         command = [sys.executable, __file__, "--child", kind, "--path", str(path),
-                   "--workers", str(args.workers)]
+                   "--workers", str(args.workers),
+                   "--min-count-scale", str(int(copies) if args.same_vocab else 1)]
         output = subprocess.run(command, capture_output=True, text=True,
                                 env={**os.environ, "WORDSPACE_PROGRESS": "0"})
         if output.returncode:
@@ -134,7 +143,8 @@ def main() -> None:
         r = json.loads(output.stdout.strip().splitlines()[-1])
         results[(kind, int(copies))] = r
         print(f"{kind:8} {copies + 'x':8} {path.stat().st_size / 1e6:>10.0f} "
-              f"{r['peak_rss_mb']:>11.0f} {r['seconds']:>8.1f}", flush=True)
+              f"{r['peak_rss_mb']:>11.0f} {r['seconds']:>8.1f} "
+              f"{' x '.join(map(str, r['shape'])):>17}", flush=True)
     for kind in ("w2v", "w2v-map", "lsa", "lsa-map"):
         if (kind, 1) in results and (kind, 4) in results:
             ratio = results[(kind, 4)]["peak_rss_mb"] / results[(kind, 1)]["peak_rss_mb"]

@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _store
+from .._mapped import MEMMAP_FRACTION, available_memory
 from .._progress import progress
 from ..corpus import as_corpus
 from ..errors import (
@@ -74,9 +75,9 @@ HOT_ROWS = 256
 SYNC_TOKENS = 2048
 #: ... and at most one hot row per this many words of the vocabulary
 VOCAB_PER_HOT_ROW = 64
-#: the encoded corpus goes to a memory-mapped temporary file when it would take more than this
-#: share of the available memory (always when ``cache_dir`` is given)
-MEMMAP_FRACTION = 0.125
+# the encoded corpus goes to a memory-mapped temporary file when it would take more than
+# _mapped.MEMMAP_FRACTION of the available memory (always when ``cache_dir`` is given): the
+# same threshold as the bags of words
 #: pages of a memory-mapped corpus further than this many bytes behind the block being trained
 #: are dropped from the process's resident set (they stay in the page cache; 32 MB kept 60 MB of
 #: the corpus resident on 2 threads)
@@ -87,21 +88,6 @@ _SEGMENT_SLICE = 1 << 16
 #: gzip-compressed text (a ratio of about 2.8 on English)
 _IDS_PER_TEXT_BYTE = 0.75
 _GZIP_RATIO = 2.8
-
-
-def available_memory() -> int:
-    """Bytes of memory available to new allocations (``MemAvailable``, else free pages)."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:  # pragma: no cover -- not Linux
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):  # pragma: no cover
-        return 1 << 34
 
 
 def _encoded_bytes_estimate(corpus) -> int:
@@ -360,9 +346,9 @@ class Word2Vec(WordspaceEstimator):
     cache_dir : path, optional
         Folder for a temporary memory-mapped copy of the encoded corpus (always used when
         given).  Without it, the system's temporary folder is used when the encoded corpus would
-        take more than :data:`MEMMAP_FRACTION` of the available memory.  The file is removed as
-        soon as it is mapped (even if training fails), and pages behind the training position
-        leave the resident set, so memory stays flat in the corpus size.
+        take more than :data:`wordspace._mapped.MEMMAP_FRACTION` of the available memory.  The
+        file is removed as soon as it is mapped (even if training fails), and pages behind the
+        training position leave the resident set, so memory stays flat in the corpus size.
     callbacks : sequence of callables, optional
         Each is called as ``callback(model, epoch)`` after every epoch.
     checkpoint : path, optional
