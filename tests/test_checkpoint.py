@@ -53,17 +53,22 @@ def train_and_kill(corpus_file, checkpoint, params) -> dict:
     """Run training in a subprocess, SIGKILL it once a checkpoint in the middle of the second
     epoch exists; the run recorded in that checkpoint."""
     script = CHILD.format(block=BLOCK, params=repr(params), every=EVERY)
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    return kill_when(script, corpus_file, checkpoint, {},
+                     lambda run: run["epoch"] >= 1 and run["block"] > 0)
+
+
+def kill_when(script, corpus_file, checkpoint, env, ready) -> dict:
+    """Run ``script`` in a subprocess (argv: corpus, checkpoint), SIGKILL it as soon as the
+    checkpoint's run satisfies ``ready``; the run recorded in the checkpoint it left."""
+    env = {**os.environ, "PYTHONPATH": str(SRC), **env}
     child = subprocess.Popen([sys.executable, "-c", script, str(corpus_file), str(checkpoint)],
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
-            if checkpoint.exists():
-                header, _ = _store.load(checkpoint, mmap=False)
-                if header["run"]["epoch"] >= 1 and header["run"]["block"] > 0:
-                    child.send_signal(signal.SIGKILL)
-                    break
+            if checkpoint.exists() and ready(_store.load(checkpoint, mmap=False)[0]["run"]):
+                child.send_signal(signal.SIGKILL)
+                break
             assert child.poll() is None, child.stderr.read().decode()[-2000:]
             time.sleep(0.02)
         child.wait(30)
@@ -160,26 +165,9 @@ def test_killed_autoencoder_resumes_bit_identical(corpus_file, tmp_path):
     from wordspace.models.autoencoder import LinearAutoencoder
 
     checkpoint = tmp_path / "ae.ckpt"
-    env = {**os.environ, "PYTHONPATH": str(SRC), **ONE_THREAD}
-    child = subprocess.Popen([sys.executable, "-c", AE_CHILD.format(params=repr(AE)),
-                              str(corpus_file), str(checkpoint)],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:
-            if checkpoint.exists() and _store.load(checkpoint, mmap=False)[0]["run"]["epoch"] >= 3:
-                child.send_signal(signal.SIGKILL)
-                break
-            assert child.poll() is None, child.stderr.read().decode()[-2000:]
-            time.sleep(0.02)
-        child.wait(30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == -signal.SIGKILL
-    header, _ = _store.load(checkpoint, mmap=False)
-    assert 3 <= header["run"]["epoch"] < AE["epochs"]          # killed in the middle
+    run = kill_when(AE_CHILD.format(params=repr(AE)), corpus_file, checkpoint, ONE_THREAD,
+                    lambda run: run["epoch"] >= 3)
+    assert 3 <= run["epoch"] < AE["epochs"]          # killed in the middle
     with threadpool_limits(1):
         resumed = LinearAutoencoder.resume(checkpoint, corpus_file)
         uninterrupted = LinearAutoencoder(**AE).fit(corpus_file)
