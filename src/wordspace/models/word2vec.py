@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import mmap
 import os
 import tempfile
 import threading
@@ -41,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _store
-from .._mapped import MEMMAP_FRACTION, available_memory
+from .._mapped import MEMMAP_FRACTION, available_memory, is_mapped, release
 from .._progress import progress
 from ..corpus import as_corpus
 from ..errors import (
@@ -130,21 +129,19 @@ def _releasing(run, ids: np.ndarray):
     stays flat however large the corpus.  Other threads' older blocks may still be read: a
     dropped page is read back from the page cache, so this is always safe.
     """
-    mapping = getattr(ids, "_mmap", None)
-    if mapping is None or getattr(ids, "offset", 0) or not hasattr(mapping, "madvise"):
+    if not is_mapped(ids):
         return run
-    released = [0]
-    page = mmap.PAGESIZE
+    keep = RESIDENT_BYTES // ids.itemsize
+    released = [0]                       # items of ids before this are already released
 
     def run_releasing(state, ids, seg_offsets, s0, s1, alpha):
         result = run(state, ids, seg_offsets, s0, s1, alpha)
-        behind = int(seg_offsets[s0]) * ids.itemsize - RESIDENT_BYTES
+        behind = int(seg_offsets[s0]) - keep
         if behind < released[0]:  # a new epoch
             released[0] = 0
-        if behind - released[0] >= RESIDENT_BYTES:
-            cut = behind // page * page
-            mapping.madvise(mmap.MADV_DONTNEED, released[0], cut - released[0])
-            released[0] = cut
+        if behind - released[0] >= keep:
+            release(ids, released[0], behind)
+            released[0] = behind
         return result
 
     return run_releasing
