@@ -118,7 +118,8 @@ def test_threads_share_out_every_block_once_per_epoch(monkeypatch):
     edges = module._blocks(module._segments(model._encoded.offsets), 64)
     blocks = list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
     assert len(blocks) > 10
-    assert sorted(seen) == sorted(blocks * 2)
+    # an empty range loads the kernel before training (and trains nothing)
+    assert sorted(b for b in seen if b[0] < b[1]) == sorted(blocks * 2)
 
 
 def test_sync_hot_adds_a_threads_changes_to_the_shared_rows():

@@ -20,7 +20,7 @@ import tempfile
 import numpy as np
 
 __all__ = ["MEMMAP_FRACTION", "available_memory", "temporary_array", "mapped_file", "is_mapped",
-           "release", "RowBlocks"]
+           "release", "release_library", "RowBlocks"]
 
 #: a matrix (or a dense array of one row per unit) goes to a temporary memory-mapped file when
 #: it would take more than this share of the available memory (always when a cache folder is
@@ -97,6 +97,58 @@ def release(array: np.ndarray, start: int = 0, stop: int | None = None) -> None:
     last = (offset + stop * row) // mmap.PAGESIZE * mmap.PAGESIZE
     if last > first:
         mapping.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+
+def _library_mappings(name: str, smaps: str = "/proc/self/smaps") -> list[tuple[int, int]]:
+    """``(start, end)`` of the mappings of the shared library whose file name contains ``name``
+    that are read-only and hold no anonymous (copied-on-write) page: only pages of the file."""
+    found = []
+    try:
+        with open(smaps) as lines:
+            current = None
+            for line in lines:
+                field = line.split()
+                if not field:
+                    continue
+                if "-" in field[0] and not field[0].endswith(":"):   # a mapping's first line
+                    start, end = (int(x, 16) for x in field[0].split("-"))
+                    path = field[5] if len(field) > 5 else ""
+                    current = None
+                    if name in os.path.basename(path) and "w" not in field[1]:
+                        current = [start, end]
+                elif field[0] == "Anonymous:" and current is not None:
+                    if int(field[1]) == 0:
+                        found.append(tuple(current))
+                    current = None
+    except OSError:  # pragma: no cover -- not Linux
+        return []
+    return found
+
+
+def release_library(name: str) -> int:
+    """Drop the pages of a shared library no longer in use from the resident set.
+
+    Only its read-only mappings without a copied page are released: they hold nothing but
+    pages of the file, which stay in the page cache and are mapped again if the library runs
+    again (as the kernel does under memory pressure), so this is always safe.  Returns the
+    bytes of address space released (0 where there is no ``/proc/self/smaps``).
+
+    Numba's LLVM (``libllvmlite.so``, 179 MB) is needed to load or compile kernels, not to run
+    them; loading the word2vec kernels left 60-100 MB of it resident (more when other processes
+    had more of it in the page cache).
+    """
+    mappings = _library_mappings(name)
+    if not mappings:
+        return 0
+    import ctypes
+
+    madvise = ctypes.CDLL(None, use_errno=True).madvise
+    madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    released = 0
+    for start, end in mappings:
+        if madvise(start, end - start, mmap.MADV_DONTNEED) == 0:
+            released += end - start
+    return released
 
 
 class RowBlocks:

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _store
-from .._mapped import MEMMAP_FRACTION, available_memory, is_mapped, release
+from .._mapped import MEMMAP_FRACTION, available_memory, is_mapped, release, release_library
 from .._progress import progress
 from ..corpus import as_corpus
 from ..errors import (
@@ -271,6 +271,19 @@ def _checkpoint_interval(checkpoint, every) -> tuple[int | None, float | None]:
             return None, seconds
     raise ParameterError(f"checkpoint_every must be a number of tokens or a duration like '90s', "
                          f"'10m', '1h'; got {every!r}")
+
+
+def _all_finite(matrix: np.ndarray) -> bool:
+    """Whether every entry of a float32 ``matrix`` is finite, without a temporary of its size.
+
+    The float64 sum is finite exactly when every entry is (a float32 is below 3.5e38, so no sum
+    of fewer than 1e270 of them overflows), and numpy sums through small buffers, where
+    ``np.isfinite(matrix).all()`` made a boolean copy of each matrix (7.6 MB on big.txt).
+
+    >>> _all_finite(np.ones((3, 2), np.float32)), _all_finite(np.array([1, np.nan], np.float32))
+    (True, False)
+    """
+    return bool(np.isfinite(np.sum(matrix, dtype=np.float64)))
 
 
 def _private(shape, dtype) -> np.ndarray:
@@ -731,9 +744,13 @@ class Word2Vec(WordspaceEstimator):
         ids = encoded.ids
         runners = [_releasing(self._block_runner(tables, max_block + 1, rows[t]), ids)
                    for t in range(workers)]
-        _trim()
         planned = float(total) * epochs
         alpha0, alpha1 = self._initial_alpha(), float(self.min_alpha)
+        # load (or compile) the kernel here: an empty range of segments trains nothing and draws
+        # nothing; then Numba's LLVM is not needed while training, and its pages can go
+        runners[0](np.zeros(1, np.uint64), ids, seg_offsets, 0, 0, alpha0)
+        release_library("libllvmlite")
+        _trim()
         raw_tokens = encoded.n_raw_tokens or total
         done = _private(workers, np.int64)
         losses = _private(workers, np.float64)
@@ -849,8 +866,8 @@ class Word2Vec(WordspaceEstimator):
                     if diverged[0] is None and next_block[0] < n_blocks and \
                             checkpoint_due():
                         save_checkpoint(local_epoch, next_block[0])
-                if diverged[0] is not None or not (np.isfinite(self.input_vectors_).all()
-                                                   and np.isfinite(self.output_vectors_).all()):
+                if diverged[0] is not None or not (_all_finite(self.input_vectors_)
+                                                   and _all_finite(self.output_vectors_)):
                     loss = "not finite" if diverged[0] is None else f"{diverged[0]:.3g}"
                     raise TrainingError(
                         f"training diverged in epoch {epoch + 1} (mean loss {loss} per "
