@@ -542,6 +542,7 @@ class Word2Vec(WordspaceEstimator):
         _trim()
         if len(self._encoded.ids) == 0:
             raise CorpusError("the corpus has no in-vocabulary tokens to train on")
+        self._load_kernel(self._encoded.ids)
         self._init_weights()
         self.loss_history_ = []
         self.epochs_trained_ = 0
@@ -665,6 +666,22 @@ class Word2Vec(WordspaceEstimator):
         def run(state, ids, seg_offsets, s0, s1, alpha):
             return kernel((ids, seg_offsets, s0, s1), state, np.float32(alpha), setup)
         return run
+
+    def _load_kernel(self, ids: np.ndarray) -> None:
+        """Load (or compile) this mode's kernel, then drop Numba's LLVM from the resident set.
+
+        A kernel is typed by its arguments' types, not their sizes, so matrices of two rows and
+        an empty range of segments (which trains nothing and draws nothing) load the very
+        kernel that training runs.  :meth:`fit` does it before the input vectors are drawn, so
+        that LLVM's pages and the vectors are never resident together (they were, at the peak
+        of a memory-mapped run on big.txt).  Training loads the kernel again, as a no-op.
+        """
+        dim = self.vector_size
+        syn0 = np.zeros((2, dim), np.float32)
+        syn1 = syn0 if self.tied else np.zeros((2, dim), np.float32)
+        run = self._block_runner(self._tables(), 2, (syn0, syn1, 0, 0, 0, 0))
+        run(np.zeros(1, np.uint64), ids[:0], np.zeros(1, np.int64), 0, 0, self._initial_alpha())
+        release_library("libllvmlite")
 
     def _hot_rows(self, workers: int) -> int:
         """Rows of each matrix that every thread keeps a private copy of (0: none).
