@@ -2,7 +2,9 @@
 
 Each run is its own subprocess; it reports its peak resident set (``VmHWM`` of
 ``/proc/self/status``: anonymous plus file-backed pages, so pages of a memory-mapped corpus count
-while they are mapped).  Runs:
+while they are mapped, and so do the pages of shared libraries such as Numba's LLVM) and, in
+the column ``anon MB``, the peak of its anonymous pages alone (``RssAnon`` sampled every 10 ms:
+the heap, the arrays, the interpreter's objects).  Runs:
 
 * ``w2v``: wordspace ``Word2Vec`` (CBOW, negative sampling, 100 dimensions, window 5,
   ``min_count=5``, 2 workers) on the 1x and 4x files, with its defaults (the encoded corpus stays
@@ -32,6 +34,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -49,25 +52,106 @@ def peak_rss_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def child(kind: str, path: str, workers: int, min_count_scale: int = 1) -> dict:
+def rss_anon_mb() -> float:
+    """``RssAnon`` of this process in MB: the resident pages that are no file's."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    return float("nan")
+
+
+class AnonPeak(threading.Thread):
+    """The largest ``RssAnon`` seen, sampled every 10 ms (the kernel keeps no peak of it)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak = rss_anon_mb()
+
+    def run(self):
+        while True:
+            self.peak = max(self.peak, rss_anon_mb())
+            time.sleep(0.01)
+
+
+class Stages:
+    """Resident memory after each stage of a run, and the peak within it (``--stages``).
+
+    ``mark(name)`` records ``VmHWM`` (the peak since the previous mark), ``VmRSS``, ``RssAnon``
+    and ``RssFile``, then resets ``VmHWM`` to the current resident set (``/proc/self/clear_refs``
+    5), so the run's peak is the largest stage peak.
+    """
+
+    def __init__(self):
+        self.rows = []
+
+    @staticmethod
+    def status() -> dict:
+        with open("/proc/self/status") as status:
+            return {k: int(v.split()[0]) * 1024 / 1e6 for k, v in
+                    (line.split(":", 1) for line in status)
+                    if k in ("VmHWM", "VmRSS", "RssAnon", "RssFile")}
+
+    def mark(self, name: str) -> None:
+        s = self.status()
+        self.rows.append([name, s["VmHWM"], s["VmRSS"], s["RssAnon"], s["RssFile"]])
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+
+    def wrap(self, owner, attribute: str, name: str) -> None:
+        """Mark ``name`` each time ``owner.attribute`` (a function or method) returns."""
+        original = owner.__dict__[attribute]
+        function = original.__func__ if isinstance(original, classmethod) else original
+
+        def marked(*args, **kwargs):
+            result = function(*args, **kwargs)
+            self.mark(name)
+            return result
+
+        setattr(owner, attribute, classmethod(marked) if isinstance(original, classmethod)
+                else marked)
+
+
+def child(kind: str, path: str, workers: int, min_count_scale: int = 1,
+          stages: Stages | None = None) -> dict:
+    anon = AnonPeak()
+    anon.start()
     start = time.perf_counter()
     settings = {**SETTINGS, "min_count": SETTINGS["min_count"] * min_count_scale}
+    mark = stages.mark if stages else (lambda name: None)
     if kind == "gensim":
         import logging
 
         from gensim.models import Word2Vec as GensimWord2Vec
 
+        mark("import gensim")
         logging.getLogger("gensim").setLevel(logging.ERROR)
-        model = GensimWord2Vec(corpus_file=path, sg=0, hs=0, workers=workers, seed=1,
-                               **settings)
+        model = GensimWord2Vec(sg=0, hs=0, workers=workers, seed=1, **settings)
+        model.build_vocab(corpus_file=path)   # what Word2Vec(corpus_file=path) does
+        mark("build_vocab")
+        model.train(corpus_file=path, total_examples=model.corpus_count,
+                    total_words=model.corpus_total_words, epochs=model.epochs)
+        mark("train")
         shape = model.wv.vectors.shape
     else:
         sys.path.insert(0, str(ROOT / "src"))
         if kind.startswith("w2v"):
             from wordspace.models.word2vec import Word2Vec
 
+            mark("import wordspace word2vec")
+            if stages:
+                from wordspace import vocab
+                from wordspace.models import word2vec
+
+                stages.wrap(vocab.Vocabulary, "build_encoded", "count and encode")
+                stages.wrap(word2vec, "_trim", "malloc_trim")
+                stages.wrap(word2vec.Word2Vec, "_init_weights", "input vectors")
+                stages.wrap(word2vec.Word2Vec, "_tables", "numba, tables")
+                stages.wrap(word2vec, "release_library", "kernel loaded, LLVM released")
+
             cache = {"cache_dir": str(Path(path).parent)} if kind == "w2v-map" else {}
             model = Word2Vec(**settings, workers=workers, seed=1, **cache).fit(path)
+            mark("training")
             shape = model.input_vectors_.shape
         else:
             from wordspace.models.lsa import LSA
@@ -75,8 +159,10 @@ def child(kind: str, path: str, workers: int, min_count_scale: int = 1) -> dict:
             cache = {"cache_dir": str(Path(path).parent)} if kind == "lsa-map" else {}
             model = LSA(n_components=100, min_count=2 * min_count_scale, **cache).fit(path)
             shape = model.components_.shape
-    return {"seconds": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb(),
-            "shape": list(shape)}
+    peak = max([peak_rss_mb()] + [row[1] for row in (stages.rows if stages else [])])
+    return {"seconds": time.perf_counter() - start, "peak_rss_mb": peak,
+            "peak_anon_mb": max(anon.peak, rss_anon_mb()), "shape": list(shape),
+            "stages": stages.rows if stages else []}
 
 
 def prepare(corpus: Path, folder: Path, copies: int) -> Path:
@@ -114,18 +200,25 @@ def main() -> None:
                              "the vocabulary of the 1x run: 4 copies of a text make a token seen "
                              "once a token seen 4 times, and a fixed min_count then keeps more "
                              "words (a larger model, not a larger corpus)")
+    parser.add_argument("--stages", action="store_true",
+                        help="word2vec and gensim runs: print the resident memory after each "
+                             "stage (imports, counting, setup, training) and the peak within it")
     parser.add_argument("--min-count-scale", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.path, args.workers, args.min_count_scale)))
+        stages = Stages() if args.stages else None
+        if stages:
+            stages.mark("start")
+        print(json.dumps(child(args.child, args.path, args.workers, args.min_count_scale,
+                               stages)))
         return
     print(f"peak RSS (VmHWM, MB), each run its own process; word2vec {json.dumps(SETTINGS)} "
           f"(1 epoch), {args.workers} workers; load at start "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    header = (f"{'run':8} {'corpus':8} {'MB on disk':>10} {'peak RSS MB':>11} {'seconds':>8} "
-              f"{'vocabulary x dim':>17}")
+    header = (f"{'run':8} {'corpus':8} {'MB on disk':>10} {'peak RSS MB':>11} "
+              f"{'anon MB':>8} {'seconds':>8} {'vocabulary x dim':>17}")
     print(header)
     print("-" * len(header), flush=True)
     results = {}
@@ -135,6 +228,7 @@ def main() -> None:
         command = [sys.executable, __file__, "--child", kind, "--path", str(path),
                    "--workers", str(args.workers),
                    "--min-count-scale", str(int(copies) if args.same_vocab else 1)]
+        command += ["--stages"] if args.stages else []
         output = subprocess.run(command, capture_output=True, text=True,
                                 env={**os.environ, "WORDSPACE_PROGRESS": "0"})
         if output.returncode:
@@ -143,8 +237,11 @@ def main() -> None:
         r = json.loads(output.stdout.strip().splitlines()[-1])
         results[(kind, int(copies))] = r
         print(f"{kind:8} {copies + 'x':8} {path.stat().st_size / 1e6:>10.0f} "
-              f"{r['peak_rss_mb']:>11.0f} {r['seconds']:>8.1f} "
+              f"{r['peak_rss_mb']:>11.0f} {r['peak_anon_mb']:>8.0f} {r['seconds']:>8.1f} "
               f"{' x '.join(map(str, r['shape'])):>17}", flush=True)
+        for name, stage_peak, rss, anon, file in r["stages"]:
+            print(f"    {name:30} peak {stage_peak:4.0f}  after: RSS {rss:4.0f} = anon {anon:4.0f}"
+                  f" + file {file:4.0f}", flush=True)
     for kind in ("w2v", "w2v-map", "lsa", "lsa-map"):
         if (kind, 1) in results and (kind, 4) in results:
             ratio = results[(kind, 4)]["peak_rss_mb"] / results[(kind, 1)]["peak_rss_mb"]
