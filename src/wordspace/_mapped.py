@@ -134,8 +134,7 @@ def release_library(name: str) -> int:
     bytes of address space released (0 where there is no ``/proc/self/smaps``).
 
     Numba's LLVM (``libllvmlite.so``, 179 MB) is needed to load or compile kernels, not to run
-    them; loading the word2vec kernels left 60-100 MB of it resident (more when other processes
-    had more of it in the page cache).
+    them; importing Numba and loading a word2vec kernel left 68-71 MB of it resident.
     """
     mappings = _library_mappings(name)
     if not mappings:
