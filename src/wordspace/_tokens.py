@@ -47,7 +47,8 @@ def word_table(size: int = _N_CODE_POINTS) -> np.ndarray:
     if size > 256 and _word_table is not None:
         return _word_table
     table = np.zeros(size, np.uint8)
-    text = "".join(map(chr, range(size)))
+    # every code point in one string, made in C (no million one-character objects)
+    text = np.arange(size, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
     for match in re.finditer(r"[^\W_]+", text):
         table[match.start():match.end()] = WORD
     if size == _N_CODE_POINTS:
