@@ -28,6 +28,7 @@ import re
 
 import numpy as np
 
+from ._mapped import trim_heap
 from ._progress import progress
 from ._token_kernels import BREAK, INNER, WORD, count_tokens
 
@@ -38,7 +39,7 @@ LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _N_CODE_POINTS = 0x110000
 _word_table: np.ndarray | None = None
 #: characters of text read per chunk
-CHUNK_CHARS = 1 << 21
+CHUNK_CHARS = 1 << 20
 
 
 def word_table(size: int = _N_CODE_POINTS) -> np.ndarray:
@@ -155,10 +156,14 @@ class TokenCounter:
                     bar.update(len(ids))
                     yield ids, lengths
                     buffer, size = [], 0
+                    del ids, lengths
+                    trim_heap()                 # the chunk's copies leave no resident holes
             if buffer:
                 ids, lengths = self.add(buffer)
                 bar.update(len(ids))
                 yield ids, lengths
+                del ids, lengths
+                trim_heap()
         finally:
             bar.close()
 

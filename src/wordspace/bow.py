@@ -305,7 +305,7 @@ def count_matrix(corpus, vocabulary: Vocabulary, chunk_tokens: int = _CHUNK_TOKE
     builder = _builder(cache_dir)
     if counter is not None:
         # ids of first sight in the corpus; finish() maps them to the vocabulary's columns
-        for ids, lengths in counter.chunks(corpus.texts(), "encoding", chunk_tokens * 8):
+        for ids, lengths in counter.chunks(corpus.texts(), "encoding", chunk_tokens * 4):
             builder.add(ids, lengths, counter.n_types)
         mapping = np.fromiter(map(lookup, counter.tokens()), np.int32, counter.n_types)
         return builder.finish(mapping, len(vocabulary))
@@ -351,7 +351,7 @@ def count_matrix_and_vocabulary(corpus, min_count: int = 1, max_size: int | None
     counter = _tokens.counter_for(corpus)
     if counter is not None:               # tokenised and counted in compiled code
         for ids, lengths in counter.chunks(corpus.texts(), "counting and building the matrix",
-                                           chunk_tokens * 8):
+                                           chunk_tokens * 4):
             builder.add(ids, lengths, counter.n_types)
         tokens, counts = counter.tokens(), counter.counts
         n_raw = int(counts.sum())
@@ -371,7 +371,10 @@ def count_matrix_and_vocabulary(corpus, min_count: int = 1, max_size: int | None
                                             stop, min_count, max_size, keep_numbers)
     logger.info("vocabulary: %d tokens kept of %d distinct, %d tokens in %d units",
                 len(vocabulary), len(tokens), n_raw, n_units)
-    return builder.finish(mapping, len(vocabulary)), vocabulary
+    matrix = builder.finish(mapping, len(vocabulary))
+    del builder, tokens, counts, mapping
+    _mapped.trim_heap()                   # the free pages the counting left in the C heap
+    return matrix, vocabulary
 
 
 def _count_with_tokenizer(corpus, builder: _CountBuilder, chunk_tokens: int):
