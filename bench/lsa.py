@@ -157,8 +157,9 @@ def _rss_now() -> float:
 def run_stages(corpus: str, k: int, n_iter: int) -> list[dict]:
     """wordspace's LSA pipeline stage by stage: seconds, peak RSS during the stage, RSS after.
 
-    Reading and tokenising are timed by their own passes over the text (read only; read and
-    tokenise), so "count + CSR" is the one-pass build minus those two.  The products of the
+    Reading and tokenising are timed by their own passes over the text (read only; read,
+    tokenise and find the token ids, as the compiled path does it), so "count + CSR" is the
+    one-pass build minus those two.  The products of the
     randomized SVD are timed by wrapping its kernels and ``orthonormalize``.
     """
     import numba
@@ -192,13 +193,15 @@ def run_stages(corpus: str, k: int, n_iter: int) -> list[dict]:
         return n
 
     def read_tokenise():
-        n = 0
-        for tokens in source:
-            n += len(tokens)
-        return n
+        from wordspace._tokens import counter_for
+
+        counter = counter_for(source)
+        if counter is None:                    # the regex tokeniser
+            return sum(len(tokens) for tokens in source)
+        return sum(len(ids) for ids, _ in counter.chunks(source.texts(), "tokenise"))
 
     timed("read the text", read_only)
-    timed("read + tokenise", read_tokenise)
+    timed("read + tokenise + token ids", read_tokenise)
     finish_seconds = [0.0]
     original_finish = bow_module._CountBuilder.finish
 

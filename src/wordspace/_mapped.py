@@ -20,7 +20,7 @@ import tempfile
 import numpy as np
 
 __all__ = ["MEMMAP_FRACTION", "available_memory", "temporary_array", "mapped_file", "is_mapped",
-           "release", "release_library", "RowBlocks"]
+           "release", "release_library", "RowBlocks", "trim_heap"]
 
 #: a matrix (or a dense array of one row per unit) goes to a temporary memory-mapped file when
 #: it would take more than this share of the available memory (always when a cache folder is
@@ -43,6 +43,30 @@ def available_memory() -> int:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # pragma: no cover
         return 1 << 34
+
+
+_malloc_trim = None
+
+
+def trim_heap() -> None:
+    """Give the free pages of the C heap back to the system (glibc's ``malloc_trim``).
+
+    glibc raises its threshold for serving a request by ``mmap`` each time a mapped block is
+    freed, so after a few chunks of a few MB (text, its lowercased and encoded copies, id
+    arrays) the next ones come from the heap, and the holes they leave stay resident: on
+    20 Newsgroups about 80 MB more than is in use after counting.  A no-op where there is no
+    glibc.
+    """
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # pragma: no cover -- not glibc
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
 
 
 def mapped_file(path: str, dtype, length: int) -> np.ndarray:

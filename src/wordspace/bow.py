@@ -51,7 +51,7 @@ from collections import defaultdict
 import numpy as np
 import scipy.sparse as sp
 
-from . import _mapped, _store
+from . import _mapped, _store, _tokens
 from ._bow_kernels import TF_CODES, count_units, renumber_rows, weight_rows
 from ._progress import progress
 from .corpus import GRANULARITIES, Corpus, as_corpus, make_stemmer
@@ -301,7 +301,14 @@ def count_matrix(corpus, vocabulary: Vocabulary, chunk_tokens: int = _CHUNK_TOKE
     else:
         index = vocabulary.index
         lookup = lambda token: index.get(token, -1)  # noqa: E731
+    counter = _tokens.counter_for(corpus)
     builder = _builder(cache_dir)
+    if counter is not None:
+        # ids of first sight in the corpus; finish() maps them to the vocabulary's columns
+        for ids, lengths in counter.chunks(corpus.texts(), "encoding", chunk_tokens * 4):
+            builder.add(ids, lengths, counter.n_types)
+        mapping = np.fromiter(map(lookup, counter.tokens()), np.int32, counter.n_types)
+        return builder.finish(mapping, len(vocabulary))
     for buffer, lengths in _chunks(corpus, chunk_tokens, "encoding"):
         ids = np.fromiter(map(lookup, buffer), dtype=np.int32, count=len(buffer))
         builder.add(ids, lengths, len(vocabulary))
@@ -314,9 +321,10 @@ def count_matrix_and_vocabulary(corpus, min_count: int = 1, max_size: int | None
                                 ) -> tuple[sp.csr_matrix, Vocabulary]:
     """Count the vocabulary and build the count matrix in the *same* single pass.
 
-    Every token gets a provisional id the first time it is seen (a ``defaultdict`` whose factory
-    is its own length, called from C inside ``np.fromiter``) and goes straight into the count
-    matrix (:class:`_CountBuilder`).  Afterwards the vocabulary is cut by
+    Every token gets a provisional id the first time it is seen and goes straight into the count
+    matrix (:class:`_CountBuilder`).  With the default tokeniser the text is tokenised and the
+    ids found in compiled code (:mod:`wordspace._tokens`: the same tokens, ids and counts);
+    with any other, by the tokeniser and a dict.  Afterwards the vocabulary is cut by
     :func:`wordspace.vocab.cut` (stopwords, numbers, ``min_count``, ``max_size``; ids by
     decreasing count, ties alphabetical) and the columns are renumbered in place.  With
     ``stemmer`` the *distinct* tokens are stemmed after the pass (stopwords and numbers judged
@@ -339,23 +347,18 @@ def count_matrix_and_vocabulary(corpus, min_count: int = 1, max_size: int | None
     if stem is not None:
         corpus = corpus.without_stemming()
     stop = load_stopwords(stopwords)
-    provisional: defaultdict = defaultdict()
-    provisional.default_factory = provisional.__len__
-    lookup = provisional.__getitem__
     builder = _builder(cache_dir)
-    counts = np.zeros(0, np.int64)
-    n_raw = 0
-    for buffer, lengths in _chunks(corpus, chunk_tokens, "counting and building the matrix"):
-        ids = np.fromiter(map(lookup, buffer), dtype=np.int32, count=len(buffer))
-        n_types = len(provisional)
-        builder.add(ids, lengths, n_types)
-        grown = np.bincount(ids, minlength=n_types)
-        grown[:len(counts)] += counts
-        counts = grown
-        n_raw += len(buffer)
+    counter = _tokens.counter_for(corpus)
+    if counter is not None:               # tokenised and counted in compiled code
+        for ids, lengths in counter.chunks(corpus.texts(), "counting and building the matrix",
+                                           chunk_tokens * 4):
+            builder.add(ids, lengths, counter.n_types)
+        tokens, counts = counter.tokens(), counter.counts
+        n_raw = int(counts.sum())
+        del counter
+    else:
+        tokens, counts, n_raw = _count_with_tokenizer(corpus, builder, chunk_tokens)
     n_units = builder.n_rows
-    tokens = list(provisional)            # insertion order = provisional id order
-    provisional.clear()
     if stem is None:
         kept = cut(tokens, counts, name=corpus.name, n_raw=n_raw, stopwords=stop,
                    min_count=min_count, max_size=max_size, keep_numbers=keep_numbers)
@@ -368,7 +371,30 @@ def count_matrix_and_vocabulary(corpus, min_count: int = 1, max_size: int | None
                                             stop, min_count, max_size, keep_numbers)
     logger.info("vocabulary: %d tokens kept of %d distinct, %d tokens in %d units",
                 len(vocabulary), len(tokens), n_raw, n_units)
-    return builder.finish(mapping, len(vocabulary)), vocabulary
+    matrix = builder.finish(mapping, len(vocabulary))
+    del builder, tokens, counts, mapping
+    _mapped.trim_heap()                   # the free pages the counting left in the C heap
+    return matrix, vocabulary
+
+
+def _count_with_tokenizer(corpus, builder: _CountBuilder, chunk_tokens: int):
+    """The corpus's own tokeniser into ``builder``: ``(distinct tokens, their counts, number of
+    tokens)``, ids in order of first sight (a ``defaultdict`` whose factory is its own length,
+    called from C inside ``np.fromiter``)."""
+    provisional: defaultdict = defaultdict()
+    provisional.default_factory = provisional.__len__
+    lookup = provisional.__getitem__
+    counts = np.zeros(0, np.int64)
+    n_raw = 0
+    for buffer, lengths in _chunks(corpus, chunk_tokens, "counting and building the matrix"):
+        ids = np.fromiter(map(lookup, buffer), dtype=np.int32, count=len(buffer))
+        n_types = len(provisional)
+        builder.add(ids, lengths, n_types)
+        grown = np.bincount(ids, minlength=n_types)
+        grown[:len(counts)] += counts
+        counts = grown
+        n_raw += len(buffer)
+    return list(provisional), counts, n_raw   # insertion order = provisional id order
 
 
 def _stem_columns(tokens, counts, stem, name, n_raw, n_units, stop, min_count, max_size,

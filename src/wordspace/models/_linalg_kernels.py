@@ -14,7 +14,7 @@ __all__ = ["csr_times_dense", "csr_transpose_times_dense"]
 
 @numba.njit(parallel=True, fastmath=True, nogil=True, cache=True)
 def _csr_dense(indptr, indices, data, dense, out):  # pragma: no cover - compiled
-    width = dense.shape[1]
+    width = out.shape[1]                     # the first columns of dense, when it has more
     for i in numba.prange(len(indptr) - 1):
         row = out[i]
         for c in range(width):

@@ -269,19 +269,24 @@ def _times_small(block: np.ndarray, small: np.ndarray, step: int = 1 << 13) -> n
     return block
 
 
-def sparse_times(X, dense: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def sparse_times(X, dense: np.ndarray, out: np.ndarray | None = None,
+                 n_columns: int | None = None) -> np.ndarray:
     """``X @ dense`` for a CSR ``X`` (float32 or float64), block of rows by block of rows.
 
     ``out`` (``n x l``, C-contiguous, the dtype of ``X``) may be a memory-mapped array: each
     block's pages of ``X`` and of ``out`` leave the resident set once written
-    (:class:`wordspace._mapped.RowBlocks`).
+    (:class:`wordspace._mapped.RowBlocks`).  With ``n_columns``, only the first ``n_columns``
+    columns of ``dense`` are used (read in place, not copied out).
     """
     from .._mapped import RowBlocks, release
     from ._linalg_kernels import _csr_dense
 
     dense = np.ascontiguousarray(dense, dtype=X.dtype)
+    width = dense.shape[1] if n_columns is None else n_columns
     if out is None:
-        out = np.empty((X.shape[0], dense.shape[1]), X.dtype)
+        out = np.empty((X.shape[0], width), X.dtype)
+    if out.shape != (X.shape[0], width):
+        raise ValueError(f"out must have shape {(X.shape[0], width)}, got {out.shape}")
     for r0, r1 in RowBlocks(X.indptr, X.indices, X.data):
         _csr_dense(X.indptr[r0:r1 + 1], X.indices, X.data, dense, out[r0:r1])
         release(out, r0, r1)
@@ -342,19 +347,27 @@ def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, d
     pad = np.zeros((width, width))
     pad[:, :n_components] = U_small[:, order] / s
     # V = B^T U_B S^-1 (d x k), in the first k columns of B^T's block
-    Vt = np.ascontiguousarray(_times_small(projected_t, pad.astype(dtype))[:, :n_components].T)
-    del projected_t, product
-    rows = np.arange(len(Vt))
-    signs = np.sign(Vt[rows, np.argmax(np.abs(Vt), axis=1)])      # svd_flip's convention
+    V = _times_small(projected_t, pad.astype(dtype))[:, :n_components]
+    del projected_t
+    # svd_flip's convention (the largest entry of each row of Vt positive), column by column
+    signs = np.array([np.sign(V[np.argmax(np.abs(V[:, j])), j]) for j in range(n_components)])
     signs[signs == 0] = 1
-    Vt *= signs[:, None].astype(dtype)
-    U = None
     if compute_u:
         # U = Q U_B = X (C W lam^-1/2 U_B), times S when scaled: C's block becomes that map
         pad[:, :n_components] = W @ U_small[:, order] * (signs * s if u_scaled else signs)
-        mapped = _times_small(cobasis, pad.astype(dtype))[:, :n_components]
-        del cobasis
-        U = sparse_times(X, mapped, u_out)
+        _times_small(cobasis, pad.astype(dtype))
+    U = None
+    # U (n x k) and Vt (k x d) need a block each: the smaller one is made while both d x l
+    # blocks live, the larger once one of them is gone
+    if compute_u and n <= d:
+        U = sparse_times(X, cobasis, u_out, n_columns=n_components)
+        cobasis = None
+        bar.update()
+    Vt = np.ascontiguousarray(V.T)
+    del V, product
+    Vt *= signs[:, None].astype(dtype)
+    if compute_u and U is None:
+        U = sparse_times(X, cobasis, u_out, n_columns=n_components)
         bar.update()
     bar.close()
     return U, s, Vt

@@ -24,8 +24,9 @@ matrix it holds two dense ``d x (k + 10)`` blocks and, at the end, the document 
 pages leave the resident set block by block (:mod:`wordspace._mapped`), so the resident memory
 does not grow with the number of units; the result is the same.  Measured by
 ``bench/lsa.py`` on ``big.txt`` at paragraph granularity (251,267 units x 138,484 tokens, 23 M
-tokens of text, k = 100): 15.8 s and a peak of 572 MB for the whole fit on a quiet 2-core
-machine, against 25.7 s and 610 MB for scikit-learn's ``TfidfVectorizer`` + ``TruncatedSVD``.
+tokens of text, k = 100): 11.6 s and a peak of 544 MB for the whole fit on a quiet 2-core
+machine, against 32.0 s and 609 MB for scikit-learn's ``TfidfVectorizer`` + ``TruncatedSVD`` in
+the same run.
 ``algorithm="arpack"`` uses :func:`scipy.sparse.linalg.svds` instead (exact to tolerance,
 slower for large ``k``, in memory).
 

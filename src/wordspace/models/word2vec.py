@@ -40,7 +40,14 @@ from pathlib import Path
 import numpy as np
 
 from .. import _store
-from .._mapped import MEMMAP_FRACTION, available_memory, is_mapped, release, release_library
+from .._mapped import (
+    MEMMAP_FRACTION,
+    available_memory,
+    is_mapped,
+    release,
+    release_library,
+    trim_heap,
+)
 from .._progress import progress
 from ..corpus import as_corpus
 from ..errors import (
@@ -99,28 +106,6 @@ def _encoded_bytes_estimate(corpus) -> int:
             continue
         total += size * (_GZIP_RATIO if str(path).endswith((".gz", ".bz2", ".xz")) else 1.0)
     return int(total * _IDS_PER_TEXT_BYTE)
-
-
-def _trim() -> None:
-    """Give the allocator's free memory back to the system (glibc's ``malloc_trim``).
-
-    The temporaries of encoding and setup are freed into glibc's heap, which keeps them (its
-    mmap threshold rises to the size of the largest array freed), so without this the resident
-    set during training grew with the corpus: 120 MB more on 4 copies of big.txt than on one.
-    """
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            import ctypes
-
-            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):   # pragma: no cover -- not glibc
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim = None
 
 
 def _releasing(run, ids: np.ndarray):
@@ -539,7 +524,7 @@ class Word2Vec(WordspaceEstimator):
                 self._encoded = self.vocabulary_.encode_corpus(corpus, path=path)
         finally:
             _remove(path)
-        _trim()
+        trim_heap()  # the temporaries of encoding and setup (see _mapped.trim_heap)
         if len(self._encoded.ids) == 0:
             raise CorpusError("the corpus has no in-vocabulary tokens to train on")
         self._load_kernel(self._encoded.ids)
@@ -767,7 +752,7 @@ class Word2Vec(WordspaceEstimator):
         # nothing; then Numba's LLVM is not needed while training, and its pages can go
         runners[0](np.zeros(1, np.uint64), ids, seg_offsets, 0, 0, alpha0)
         release_library("libllvmlite")
-        _trim()
+        trim_heap()
         raw_tokens = encoded.n_raw_tokens or total
         done = _private(workers, np.int64)
         losses = _private(workers, np.float64)
