@@ -126,7 +126,7 @@ def test_dask_word2vec_learns_the_planted_synonyms_on_two_shards(client, monkeyp
     from test_word2vec import CORPUS, SMALL, partner_hits
 
     monkeypatch.setattr(D, "W2V_PARTITION_CHARS", 20_000)   # 4 partitions, 2 per worker
-    monkeypatch.setattr(D, "AVERAGE_EVERY", 1000)       # 5 averagings per epoch
+    monkeypatch.setattr(D, "ROUND_TOKENS", 2000)        # 5 combines per epoch
     model = Word2Vec(**SMALL).fit(CORPUS, client=client)
     local = Word2Vec(**SMALL).fit(CORPUS)
     assert model.n_shards_ == 2
@@ -187,7 +187,7 @@ def test_dask_workers_stream_compressed_and_utf16_files(client, brown_docs, tmp_
     params = dict(n_components=6, n_iter=3, seed=2)
     lsa = {name: LSA(**params).fit(corpus, client=client) for name, corpus in corpora.items()}
     monkeypatch.setattr(D, "W2V_PARTITION_CHARS", 100_000)           # 8 ranges
-    monkeypatch.setattr(D, "AVERAGE_EVERY", 30_000)
+    monkeypatch.setattr(D, "ROUND_TOKENS", 60_000)
     w2v_params = dict(vector_size=12, window=3, min_count=3, epochs=1, seed=1)
     w2v = {name: Word2Vec(**w2v_params).fit(corpus, client=client)
            for name, corpus in corpora.items()}

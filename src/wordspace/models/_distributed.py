@@ -37,16 +37,17 @@ partitions (ranges of the files, as above) to the workers in turn; each worker r
 counts and encodes its partitions
 (provisional ids), the counts are reduced pairwise on the workers into the vocabulary (cut
 exactly as a local fit cuts it, so the sampling tables are the same), and each worker renumbers
-its partitions into one shard of the encoded corpus that stays in its memory.  Training is in
-rounds: every worker trains a copy of the current vectors on the next piece of its shard (about
-:data:`AVERAGE_EVERY` tokens; one thread, the local kernels, the learning rate of the global
-progress), sends back only the rows it changed, and the changes are combined
-(:func:`_combine_rows`): the mean of the workers' versions (Spark MLlib's rule, which averages
-once per epoch) moves a row all workers change by the mean of their steps, so quality fell as
-workers were added; the sum of the changes overshoots on the frequent rows and diverged with 4
-workers.  The default damps the sum by the row's saturation, estimated from how many updates
-it got in the round: rare rows add up, frequent ones take about the mean (measured in the
-README).
+its partitions into one shard of the encoded corpus that stays in its memory. Training is in
+rounds: every worker trains a copy of the current vectors on the next piece of its shard
+(:data:`ROUND_TOKENS` divided by the number of workers, so a round trains about as many tokens
+with any number of workers: a worker's copy misses the others' updates of that many tokens; one
+thread, the local kernels, the learning rate of the global progress), sends back only the rows
+it changed, and the changes are combined (:func:`_combine_rows`): the mean of the workers'
+versions (Spark MLlib's rule, which averages once per epoch) moves a row all workers change by
+the mean of their steps, so quality fell as workers were added; the sum of the changes
+overshoots on the frequent rows and diverged with 4 workers. The default damps the sum by the
+row's saturation, estimated from how many updates it got in the round: rare rows add up,
+frequent ones take about the mean (measured in the README).
 
 The vectors are sent to every worker at each round (two ``V x dim`` float32 matrices), so a
 round costs that broadcast plus the changed rows coming back; a vocabulary of a million words
@@ -593,8 +594,11 @@ def fit_lsa(model, corpus, client):
 
 
 # -- word2vec ---------------------------------------------------------------------------------
-#: tokens each worker trains on between two averagings of the changed rows
-AVERAGE_EVERY = 1 << 18
+#: tokens trained between two combines of the changed rows by all workers together: each trains
+#: ``ROUND_TOKENS / workers`` of its shard in a round, so what a worker's copy misses of the
+#: others' updates is bounded whatever the number of workers (README: 4 workers lost 3 points of
+#: analogies at 262,144 tokens per worker, 1.5 at 65,536, 0.7 at 16,384)
+ROUND_TOKENS = 1 << 16
 #: how the workers' versions of a changed row are combined: "mean", "sum" (of the changes) or
 #: "damped" (the sum divided by ``1 + (writers - 1) * saturation``: see :func:`_combine_rows`)
 COMBINE = "damped"
@@ -723,6 +727,9 @@ def _combine_rows(matrix: np.ndarray, updates: list, alpha: float,
     SGD (the sum); a row each worker moved near its optimum for the current others (the
     frequent words) would overshoot ``w`` times with the sum, and takes about the mean.
     ``combine="mean"`` (Spark MLlib's rule) and ``"sum"`` force ``s = 1`` and ``s = 0``.
+    ``combine="aligned"`` takes ``s`` from the changes themselves: their mean pairwise inner
+    product over their mean squared norm (clipped to [0, 1]), so ``w`` equal changes (one step
+    taken ``w`` times) give the mean and orthogonal ones the sum.
 
     >>> matrix = np.ones((3, 1), np.float32)
     >>> updates = [(np.array([0, 1]), np.array([[3.0], [5.0]], np.float32), None),
@@ -737,6 +744,11 @@ def _combine_rows(matrix: np.ndarray, updates: list, alpha: float,
     >>> frequent = [(rows, values, np.full(len(rows), 1e9)) for rows, values, _ in updates]
     >>> matrix[:] = 1; _combine_rows(matrix, frequent, 0.05); matrix.ravel().tolist()
     [2.5, 5.0, 1.0]
+    >>> matrix = np.zeros((2, 2), np.float32)
+    >>> updates = [(np.array([0, 1]), np.array([[1.0, 0.0], [1.0, 0.0]], np.float32), None),
+    ...            (np.array([0, 1]), np.array([[1.0, 0.0], [0.0, 1.0]], np.float32), None)]
+    >>> _combine_rows(matrix, updates, 0.05, "aligned"); matrix.tolist()
+    [[1.0, 0.0], [1.0, 1.0]]
     """
     if not updates:
         return
@@ -744,22 +756,31 @@ def _combine_rows(matrix: np.ndarray, updates: list, alpha: float,
     writers = np.zeros(len(matrix), np.int64)
     saturation = np.zeros(len(matrix), np.float64)
     for rows, values, n in updates:
-        delta[rows] += values - matrix[rows]
+        change = values - matrix[rows]
+        delta[rows] += change
         writers[rows] += 1
         if combine == "mean" or (combine == "damped" and n is None):
             saturation[rows] += 1.0
         elif combine == "damped":
             saturation[rows] += -np.expm1(-SATURATION * alpha * np.asarray(n, np.float64))
+        elif combine == "aligned":
+            saturation[rows] += np.einsum("ij,ij->i", change, change, dtype=np.float64)
     changed = np.flatnonzero(writers)
     w = writers[changed]
-    weight = 1.0 / (1.0 + (w - 1) * (saturation[changed] / w))
+    if combine == "aligned":    # sum over pairs j != k of <d_j, d_k>, over (w - 1) sum |d_k|^2
+        squares = saturation[changed]
+        total = np.einsum("ij,ij->i", delta[changed], delta[changed], dtype=np.float64)
+        share = np.clip((total - squares) / np.maximum((w - 1) * squares, 1e-30), 0.0, 1.0)
+    else:
+        share = saturation[changed] / w
+    weight = 1.0 / (1.0 + (w - 1) * share)
     matrix[changed] += delta[changed] * weight[:, None].astype(np.float32)
 
 
 def fit_word2vec(model, corpus, client):
     """Fit ``model`` (a :class:`~wordspace.models.word2vec.Word2Vec`) on the cluster of
     ``client``: one shard of the corpus per worker, trained data-parallel, the changed rows of
-    the shards' models averaged every :data:`AVERAGE_EVERY` tokens per worker."""
+    the shards' models combined every :data:`ROUND_TOKENS` tokens (all workers together)."""
     import time
 
     from .._progress import progress
@@ -803,7 +824,7 @@ def fit_word2vec(model, corpus, client):
         raise CorpusError("the corpus has no in-vocabulary tokens to train on")
     model._init_weights()
     model.loss_history_, model.epochs_trained_ = [], 0
-    n_pieces = max(1, -(-max(shard_sizes) // AVERAGE_EVERY))
+    n_pieces = max(1, -(-max(shard_sizes) // max(1, ROUND_TOKENS // len(shards))))
     params = model._stored_params()
     vocabulary = _send(client, model.vocabulary_, broadcast=True)
     alpha0, alpha1 = model._initial_alpha(), float(model.min_alpha)
