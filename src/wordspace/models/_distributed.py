@@ -45,9 +45,10 @@ thread, the local kernels, the learning rate of the global progress), sends back
 it changed, and the changes are combined (:func:`_combine_rows`): the mean of the workers'
 versions (Spark MLlib's rule, which averages once per epoch) moves a row all workers change by
 the mean of their steps, so quality fell as workers were added; the sum of the changes
-overshoots on the frequent rows and diverged with 4 workers. The default damps the sum by the
-row's saturation, estimated from how many updates it got in the round: rare rows add up,
-frequent ones take about the mean (measured in the README).
+overshoots on the frequent rows and diverged with 4 workers. The default divides the sum by
+``1 + (w - 1) * s``, where ``s`` measures how aligned the ``w`` workers' changes of the row are
+(their mean pairwise inner product over their mean squared norm): ``w`` equal changes are one
+step taken ``w`` times and give the mean, independent ones add up (measured in the README).
 
 The vectors are sent to every worker at each round (two ``V x dim`` float32 matrices), so a
 round costs that broadcast plus the changed rows coming back; a vocabulary of a million words
@@ -599,13 +600,15 @@ def fit_lsa(model, corpus, client):
 #: others' updates is bounded whatever the number of workers (README: 4 workers lost 3 points of
 #: analogies at 262,144 tokens per worker, 1.5 at 65,536, 0.7 at 16,384)
 ROUND_TOKENS = 1 << 16
-#: how the workers' versions of a changed row are combined: "mean", "sum" (of the changes) or
-#: "damped" (the sum divided by ``1 + (writers - 1) * saturation``: see :func:`_combine_rows`)
-COMBINE = "damped"
+#: how the workers' versions of a changed row are combined: "mean", "sum" (of the changes),
+#: "aligned" or "damped" (the sum divided by ``1 + (writers - 1) * s``, ``s`` from how aligned the
+#: changes are, or from how many updates the row got: see :func:`_combine_rows`)
+COMBINE = "aligned"
 #: ``kappa`` of the saturation ``1 - exp(-kappa * alpha * n)`` of a row updated ``n`` times in a
-#: round (a step's share of the way to the row's optimum; of 0.05, 0.25 and 1, 0.05 gave the
-#: best 4-worker scores on 60,000 lines of big.txt, 3 epochs: README)
-SATURATION = 0.05
+#: round (a step's share of the way to the row's optimum; with rounds of ROUND_TOKENS at 4
+#: workers, of 0.02, 0.05, 0.1, 0.2 and 0.4, 0.1 gave the best analogy scores on 100,000 lines of
+#: big.txt, 5 epochs: README)
+SATURATION = 0.1
 #: characters of text per partition of a word2vec corpus (partitions are dealt to the workers
 #: in turn, so small ones balance the shards)
 W2V_PARTITION_CHARS = 2_000_000
