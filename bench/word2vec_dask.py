@@ -5,12 +5,14 @@ sampling, 100 dimensions, window 5, ``min_count=5``, ``--epochs``) by
 
 * ``local``: ``Word2Vec(workers=1).fit(path)``, the single-machine run (one thread, so the
   Dask runs below, one thread per worker, see the same arithmetic per token);
-* ``damped-N`` / ``mean-N`` / ``sum-N``: ``Word2Vec(...).fit(path, client=client)`` on a
-  ``LocalCluster(n_workers=N, threads_per_worker=1)``: one shard per worker, every
-  ``ROUND_TOKENS`` tokens (all workers together) the changed rows are combined: the sum of the
-  changes damped by each row's saturation (``damped``, the default; ``damped:KAPPA`` another
-  constant), the mean of the workers' versions (``mean``, Spark MLlib's rule) or the sum of
-  their changes (``sum``): see ``_combine_rows`` in ``wordspace.models._distributed``.
+* ``aligned-N`` / ``damped-N`` / ``mean-N`` / ``sum-N``: ``Word2Vec(...).fit(path,
+  client=client)`` on a ``LocalCluster(n_workers=N, threads_per_worker=1)``: one shard per
+  worker, every ``ROUND_TOKENS`` tokens (all workers together) the changed rows are combined:
+  the sum of the changes damped by how aligned the workers' changes of the row are
+  (``aligned``, the default), or by each row's saturation estimated from its updates
+  (``damped``; ``damped:KAPPA`` another constant), the mean of the workers' versions (``mean``,
+  Spark MLlib's rule) or the sum of their changes (``sum``): see ``_combine_rows`` in
+  ``wordspace.models._distributed``.
 
 Scores: Google analogies (restrict_vocab=30000), WordSim-353 and SimLex-999 Spearman, with
 gensim's evaluators.  On a 2-core machine the 4-worker cluster shares two cores, so its speed
@@ -53,9 +55,10 @@ def main() -> None:
     parser.add_argument("--max-lines", type=int, default=100_000)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--combine", default="damped",
-                        help="comma-separated, of: mean (of the changed rows), sum (of changes), "
-                             "damped (the default), damped:KAPPA (another saturation constant)")
+    parser.add_argument("--combine", default=None,
+                        help="comma-separated, of: aligned (the default), mean (of the changed "
+                             "rows), sum (of changes), damped, damped:KAPPA (another "
+                             "saturation constant)")
     parser.add_argument("--round-tokens", default=None,
                         help="comma-separated tokens trained by all workers together between "
                              "two combines (default: ROUND_TOKENS of "
@@ -98,7 +101,8 @@ def main() -> None:
             report("local", model, 1, time.perf_counter() - tick)
         everies = [int(x) for x in args.round_tokens.split(",")] if args.round_tokens \
             else [D.ROUND_TOKENS]
-        for combine, every in [(c, e) for c in args.combine.split(",") for e in everies]:
+        combines = args.combine.split(",") if args.combine else [D.COMBINE]
+    for combine, every in [(c, e) for c in combines for e in everies]:
             D.COMBINE, _, kappa = combine.partition(":")
             D.ROUND_TOKENS = every
             if kappa:
