@@ -3,16 +3,17 @@
 LSA: the tf-idf matrix in row blocks on the workers, a distributed SVD
 ----------------------------------------------------------------------
 
-``LSA(...).fit(corpus, client=client)`` (a :class:`dask.distributed.Client`) runs here.  The
+``LSA(...).fit(corpus, client=client)`` (a :class:`dask.distributed.Client`) runs here. The
 corpus is cut into partitions of about :data:`PARTITION_CHARS` characters, which the workers
 read themselves (the cluster must see the same paths; a worker also detects the encodings, so
-the client opens no file): byte ranges of its plain-text files (:class:`FileRange`), each read
-by one worker; a compressed or UTF-16/32 file (:class:`FileStream`) is streamed whole by every
-worker, which keeps the same ranges of its decompressed text, range ``i`` on worker ``i``
-modulo their number, so each document is read into exactly one partition.  In-memory documents
-(and blank-line separated files) are read by the client and sent once.  From then on the
-matrix ``A`` exists only as row blocks ``A_p`` held by the workers (with a stemmer, the
-workers count surface tokens and the client stems the distinct ones, as the local fit does):
+the client reads none of the text, only ``Corpus(path)``'s binary sniff): byte ranges of its
+plain-text files (:class:`FileRange`), each read by one worker; a compressed or UTF-16/32 file
+(:class:`FileStream`) is streamed whole by every worker, which keeps the same ranges of its
+decompressed text, range ``i`` on worker ``i`` modulo their number, so each document is read
+into exactly one partition. In-memory documents (and blank-line separated files) are read by
+the client and sent once. From then on the matrix ``A`` exists only as row blocks ``A_p`` held
+by the workers (with a stemmer, the workers count surface tokens and the client stems the
+distinct ones, as the local fit does):
 
 1. each worker tokenises its partition and counts it (:func:`wordspace.bow.
    count_matrix_and_vocabulary`, its own provisional columns); the token counts are summed on
