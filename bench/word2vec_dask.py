@@ -5,12 +5,14 @@ sampling, 100 dimensions, window 5, ``min_count=5``, ``--epochs``) by
 
 * ``local``: ``Word2Vec(workers=1).fit(path)``, the single-machine run (one thread, so the
   Dask runs below, one thread per worker, see the same arithmetic per token);
-* ``damped-N`` / ``mean-N`` / ``sum-N``: ``Word2Vec(...).fit(path, client=client)`` on a
-  ``LocalCluster(n_workers=N, threads_per_worker=1)``: one shard per worker, every
-  ``AVERAGE_EVERY`` tokens per worker the changed rows are combined: the sum of the changes
-  damped by each row's saturation (``damped``, the default; ``damped:KAPPA`` another constant),
-  the mean of the workers' versions (``mean``, Spark MLlib's rule) or the sum of their changes
-  (``sum``): see ``_combine_rows`` in ``wordspace.models._distributed``.
+* ``aligned-N`` / ``damped-N`` / ``mean-N`` / ``sum-N``: ``Word2Vec(...).fit(path,
+  client=client)`` on a ``LocalCluster(n_workers=N, threads_per_worker=1)``: one shard per
+  worker, every ``ROUND_TOKENS`` tokens (all workers together) the changed rows are combined:
+  the sum of the changes damped by how aligned the workers' changes of the row are
+  (``aligned``, the default), or by each row's saturation estimated from its updates
+  (``damped``; ``damped:KAPPA`` another constant), the mean of the workers' versions (``mean``,
+  Spark MLlib's rule) or the sum of their changes (``sum``): see ``_combine_rows`` in
+  ``wordspace.models._distributed``.
 
 Scores: Google analogies (restrict_vocab=30000), WordSim-353 and SimLex-999 Spearman, with
 gensim's evaluators.  On a 2-core machine the 4-worker cluster shares two cores, so its speed
@@ -53,18 +55,21 @@ def main() -> None:
     parser.add_argument("--max-lines", type=int, default=100_000)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--combine", default="damped",
-                        help="comma-separated, of: mean (of the changed rows), sum (of changes), "
-                             "damped (the default), damped:KAPPA (another saturation constant)")
-    parser.add_argument("--average-every", default=None,
-                        help="comma-separated tokens per worker between averages (default: "
-                             "AVERAGE_EVERY of wordspace.models._distributed)")
+    parser.add_argument("--combine", default=None,
+                        help="comma-separated, of: aligned (the default), mean (of the changed "
+                             "rows), sum (of changes), damped, damped:KAPPA (another "
+                             "saturation constant)")
+    parser.add_argument("--round-tokens", default=None,
+                        help="comma-separated tokens trained by all workers together between "
+                             "two combines (default: ROUND_TOKENS of "
+                             "wordspace.models._distributed)")
+    parser.add_argument("--seed", type=int, default=SETTINGS["seed"])
     parser.add_argument("--no-local", action="store_true", help="skip the single-machine run")
     parser.add_argument("--processes", action="store_true",
                         help="workers in their own processes (default: threads of this one)")
     args = parser.parse_args()
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    settings = {**SETTINGS, "epochs": args.epochs}
+    settings = {**SETTINGS, "epochs": args.epochs, "seed": args.seed}
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "corpus.txt")
         n_tokens = 0
@@ -75,8 +80,8 @@ def main() -> None:
                 dst.write(line)
                 n_tokens += len(line.split())
         print(f"corpus: first {args.max_lines} lines of {args.corpus.name} ({n_tokens:,} "
-              f"whitespace tokens); settings {settings}; averaging every {D.AVERAGE_EVERY:,} "
-              f"tokens per worker; LocalCluster threads_per_worker=1, processes="
+              f"whitespace tokens); settings {settings}; combining every {D.ROUND_TOKENS:,} "
+              f"tokens (all workers); LocalCluster threads_per_worker=1, processes="
               f"{args.processes}, on {os.cpu_count()} cores; load "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
         header = (f"{'run':14} {'shards':>6} {'train s':>8} {'analogy':>7} {'WS353':>6} "
@@ -94,11 +99,12 @@ def main() -> None:
             tick = time.perf_counter()
             model = Word2Vec(**settings, workers=1).fit(path)
             report("local", model, 1, time.perf_counter() - tick)
-        everies = [int(x) for x in args.average_every.split(",")] if args.average_every \
-            else [D.AVERAGE_EVERY]
-        for combine, every in [(c, e) for c in args.combine.split(",") for e in everies]:
+        everies = [int(x) for x in args.round_tokens.split(",")] if args.round_tokens \
+            else [D.ROUND_TOKENS]
+        combines = args.combine.split(",") if args.combine else [D.COMBINE]
+    for combine, every in [(c, e) for c in combines for e in everies]:
             D.COMBINE, _, kappa = combine.partition(":")
-            D.AVERAGE_EVERY = every
+            D.ROUND_TOKENS = every
             if kappa:
                 D.SATURATION = float(kappa)
             for n_workers in map(int, args.workers.split(",")):

@@ -126,7 +126,7 @@ def test_dask_word2vec_learns_the_planted_synonyms_on_two_shards(client, monkeyp
     from test_word2vec import CORPUS, SMALL, partner_hits
 
     monkeypatch.setattr(D, "W2V_PARTITION_CHARS", 20_000)   # 4 partitions, 2 per worker
-    monkeypatch.setattr(D, "AVERAGE_EVERY", 1000)       # 5 averagings per epoch
+    monkeypatch.setattr(D, "ROUND_TOKENS", 2000)        # 5 combines per epoch
     model = Word2Vec(**SMALL).fit(CORPUS, client=client)
     local = Word2Vec(**SMALL).fit(CORPUS)
     assert model.n_shards_ == 2
@@ -137,3 +137,99 @@ def test_dask_word2vec_learns_the_planted_synonyms_on_two_shards(client, monkeyp
     assert partner_hits(model) >= 0.9
     with pytest.raises(ParameterError, match="client= trains"):
         Word2Vec(**{**SMALL, "loss": "softmax"}).fit(CORPUS, client=client)
+
+
+_OPENED: list | None = None      # (path, thread name) of each file opened while watching
+
+
+def _record_opens(event, args):
+    if event == "open" and _OPENED is not None and isinstance(args[0], str):
+        import threading
+
+        _OPENED.append((args[0], threading.current_thread().name))
+
+
+@pytest.fixture
+def opened_files():
+    """The files this process opens during the test, and the threads that open them (an
+    audit hook sees every ``open``, whoever calls it: added once, idle outside the test)."""
+    import sys
+
+    global _OPENED
+    if not getattr(sys.modules[__name__], "_HOOKED", False):
+        sys.addaudithook(_record_opens)
+        sys.modules[__name__]._HOOKED = True
+    _OPENED = []
+    yield _OPENED
+    _OPENED = None
+
+
+def test_dask_workers_stream_compressed_and_utf16_files(client, brown_docs, tmp_path,
+                                                        monkeypatch, opened_files):
+    import gzip
+
+    import wordspace.models._distributed as D
+    from wordspace.corpus import Corpus
+    from wordspace.models.word2vec import Word2Vec
+
+    text = "\n".join(brown_docs[:60]) + "\n"                        # 739,295 characters
+    (tmp_path / "plain.txt").write_text(text, encoding="utf-8")
+    with gzip.open(tmp_path / "text.txt.gz", "wt", encoding="utf-8") as handle:
+        handle.write(text)
+    (tmp_path / "wide.txt").write_text(text, encoding="utf-16")      # with its byte-order mark
+    # the corpora are built here: Corpus() sniffs each file's first 8 KiB for binary content
+    corpora = {name: Corpus(tmp_path / name) for name in ("plain.txt", "text.txt.gz",
+                                                          "wide.txt")}
+    for name in ("text.txt.gz", "wide.txt"):
+        assert [type(p) for p, _ in D.partitions(corpora[name])] == [D.FileStream]
+    opened_files.clear()
+    monkeypatch.setattr(D, "PARTITION_CHARS", 150_000)               # 5 ranges
+    params = dict(n_components=6, n_iter=3, seed=2)
+    lsa = {name: LSA(**params).fit(corpus, client=client) for name, corpus in corpora.items()}
+    monkeypatch.setattr(D, "W2V_PARTITION_CHARS", 100_000)           # 8 ranges
+    monkeypatch.setattr(D, "ROUND_TOKENS", 60_000)
+    w2v_params = dict(vector_size=12, window=3, min_count=3, epochs=1, seed=1)
+    w2v = {name: Word2Vec(**w2v_params).fit(corpus, client=client)
+           for name, corpus in corpora.items()}
+    # the client opened none of the three files while fitting (not even to find the
+    # encoding); the workers read all of them
+    mine = [(path, thread) for path, thread in opened_files if path.startswith(str(tmp_path))]
+    assert {path for path, _ in mine} == {str(tmp_path / name) for name in corpora}
+    assert not [path for path, thread in mine if thread == "MainThread"]
+    plain = lsa["plain.txt"]
+    assert plain.n_partitions_ == 5
+    for name in ("text.txt.gz", "wide.txt"):
+        # the same ranges (the text is ASCII: bytes, and characters in UTF-16), so the same fit
+        assert lsa[name].n_partitions_ == 5
+        assert lsa[name].vocabulary_.tokens == plain.vocabulary_.tokens
+        assert np.allclose(lsa[name].singular_values_, plain.singular_values_, rtol=1e-6)
+        assert np.allclose(lsa[name].document_vectors_, plain.document_vectors_, atol=1e-5)
+        assert w2v[name].vocabulary_.tokens == w2v["plain.txt"].vocabulary_.tokens
+        assert w2v[name].vocabulary_.counts.tolist() == \
+            w2v["plain.txt"].vocabulary_.counts.tolist()
+        assert np.array_equal(w2v[name].input_vectors_, w2v["plain.txt"].input_vectors_)
+
+
+@pytest.mark.parametrize("size", [1, 4, 9, 64])
+def test_stream_ranges_are_the_byte_ranges_of_the_plain_file(tmp_path, size):
+    import bz2
+
+    import wordspace.models._distributed as D
+    from wordspace.corpus import Corpus
+
+    lines = ["caf\u00e9 one\n", "\n", "two words\n", "  \n", "x" * 30 + " " + "y" * 30 + "\n",
+             "\u00fcber last"]
+    data = "".join(lines).encode("utf-8")
+    (tmp_path / "text.txt").write_bytes(data)
+    (tmp_path / "text.txt.bz2").write_bytes(bz2.compress(data))
+    plain, packed = Corpus(tmp_path / "text.txt", max_chars=40), \
+        Corpus(tmp_path / "text.txt.bz2", max_chars=40)
+    options = next(D.partitions(plain, size))[1]
+    by_range = [D._read_range(item, options) for item in D._file_ranges(plain, size)]
+    (stream,) = D._file_ranges(packed, size)
+    shares = [D._stream_ranges(D.FileStream(stream.path, size, stream.encoding, k, 3), options)
+              for k in range(3)]
+    streamed = dict(pair for share in shares for pair in share)
+    assert sorted(streamed) == list(range(len(by_range)))      # each range in one share
+    assert [streamed[i] for i in range(len(by_range))] == by_range
+    assert [doc for docs in by_range for doc in docs] == list(packed.texts())

@@ -3,13 +3,17 @@
 LSA: the tf-idf matrix in row blocks on the workers, a distributed SVD
 ----------------------------------------------------------------------
 
-``LSA(...).fit(corpus, client=client)`` (a :class:`dask.distributed.Client`) runs here.  The
-corpus is cut into partitions of about :data:`PARTITION_CHARS` characters: byte ranges of its
-plain-text files, which the workers read themselves (:class:`FileRange`; the cluster must see
-the same path), or otherwise (in-memory documents, compressed files) documents the client reads
-and sends once.  From then on the matrix ``A`` exists only as row blocks ``A_p`` held by the
-workers (with a stemmer, the workers count surface tokens and the client stems the distinct
-ones, as the local fit does):
+``LSA(...).fit(corpus, client=client)`` (a :class:`dask.distributed.Client`) runs here. The
+corpus is cut into partitions of about :data:`PARTITION_CHARS` characters, which the workers
+read themselves (the cluster must see the same paths; a worker also detects the encodings, so
+the client reads none of the text, only ``Corpus(path)``'s binary sniff): byte ranges of its
+plain-text files (:class:`FileRange`), each read by one worker; a compressed or UTF-16/32 file
+(:class:`FileStream`) is streamed whole by every worker, which keeps the same ranges of its
+decompressed text, range ``i`` on worker ``i`` modulo their number, so each document is read
+into exactly one partition. In-memory documents (and blank-line separated files) are read by
+the client and sent once. From then on the matrix ``A`` exists only as row blocks ``A_p`` held
+by the workers (with a stemmer, the workers count surface tokens and the client stems the
+distinct ones, as the local fit does):
 
 1. each worker tokenises its partition and counts it (:func:`wordspace.bow.
    count_matrix_and_vocabulary`, its own provisional columns); the token counts are summed on
@@ -30,20 +34,22 @@ fit).  ``A`` itself is never gathered.
 word2vec: data-parallel training with periodic averaging of the changed rows
 ----------------------------------------------------------------------------
 ``Word2Vec(...).fit(corpus, client=client)`` runs :func:`fit_word2vec`.  The client deals
-partitions (byte ranges of the files, as above) to the workers in turn; each worker reads,
+partitions (ranges of the files, as above) to the workers in turn; each worker reads,
 counts and encodes its partitions
 (provisional ids), the counts are reduced pairwise on the workers into the vocabulary (cut
 exactly as a local fit cuts it, so the sampling tables are the same), and each worker renumbers
-its partitions into one shard of the encoded corpus that stays in its memory.  Training is in
-rounds: every worker trains a copy of the current vectors on the next piece of its shard (about
-:data:`AVERAGE_EVERY` tokens; one thread, the local kernels, the learning rate of the global
-progress), sends back only the rows it changed, and the changes are combined
-(:func:`_combine_rows`): the mean of the workers' versions (Spark MLlib's rule, which averages
-once per epoch) moves a row all workers change by the mean of their steps, so quality fell as
-workers were added; the sum of the changes overshoots on the frequent rows and diverged with 4
-workers.  The default damps the sum by the row's saturation, estimated from how many updates
-it got in the round: rare rows add up, frequent ones take about the mean (measured in the
-README).
+its partitions into one shard of the encoded corpus that stays in its memory. Training is in
+rounds: every worker trains a copy of the current vectors on the next piece of its shard
+(:data:`ROUND_TOKENS` divided by the number of workers, so a round trains about as many tokens
+with any number of workers: a worker's copy misses the others' updates of that many tokens; one
+thread, the local kernels, the learning rate of the global progress), sends back only the rows
+it changed, and the changes are combined (:func:`_combine_rows`): the mean of the workers'
+versions (Spark MLlib's rule, which averages once per epoch) moves a row all workers change by
+the mean of their steps, so quality fell as workers were added; the sum of the changes
+overshoots on the frequent rows and diverged with 4 workers. The default divides the sum by
+``1 + (w - 1) * s``, where ``s`` measures how aligned the ``w`` workers' changes of the row are
+(their mean pairwise inner product over their mean squared norm): ``w`` equal changes are one
+step taken ``w`` times and give the mean, independent ones add up (measured in the README).
 
 The vectors are sent to every worker at each round (two ``V x dim`` float32 matrices), so a
 round costs that broadcast plus the changed rows coming back; a vocabulary of a million words
@@ -53,6 +59,7 @@ at 300 dimensions would want workers that keep their replica and receive only th
 from __future__ import annotations
 
 import codecs
+import io
 import logging
 import os
 from collections import Counter
@@ -63,7 +70,7 @@ import scipy.linalg
 import scipy.sparse as sp
 
 from ..bow import BagOfWords, _stem_columns, count_matrix_and_vocabulary, idf_weights
-from ..corpus import Corpus, as_corpus, make_stemmer
+from ..corpus import Corpus, as_corpus, make_stemmer, open_text
 from ..errors import CorpusError, ParameterError
 from ..vocab import Vocabulary, _select, load_stopwords
 from . import linalg
@@ -88,19 +95,23 @@ def _check_client(client):
     return client
 
 
-def partitions(corpus: Corpus, max_chars: int | None = None):
+def partitions(corpus: Corpus, max_chars: int | None = None, layout: list | None = None):
     """The corpus in partitions of about ``max_chars`` characters, and the options to read each
     as a :class:`Corpus` on a worker.
 
-    A partition is a :class:`FileRange` when every file of the corpus is plain text in an
-    encoding where a newline is the byte ``\\n`` (the workers then read their own byte ranges
-    of the file: the cluster must see the same path), else a list of the raw documents read
-    here (strings, or token lists as given) that the client sends.
+    With ``separator="line"``, a file is read by the workers themselves (the cluster must see
+    the same path): a plain file in an encoding where a newline is the byte ``\\n`` as
+    :class:`FileRange` byte ranges, each read by one worker; a compressed file, or one in UTF-16
+    or UTF-32, as one :class:`FileStream` that every worker streams whole, keeping its share of
+    the ranges.  Otherwise (in-memory documents, blank-line separated files) a partition is a
+    list of the raw documents read here (strings, or token lists as given) that the client
+    sends.  ``layout``: the files' encodings and sizes (:func:`_file_layout`), found here when
+    not given.
     """
     max_chars = PARTITION_CHARS if max_chars is None else max_chars
     options = {**corpus._source_options, "granularity": corpus.granularity,
                "window": corpus.window, "stride": corpus.stride}
-    ranges = _file_ranges(corpus, max_chars)
+    ranges = _file_ranges(corpus, max_chars, layout)
     if ranges is not None:
         for item in ranges:
             yield item, options
@@ -128,33 +139,81 @@ class FileRange:
     encoding: str
 
 
-def _file_ranges(corpus: Corpus, size: int) -> list[FileRange] | None:
-    """Byte ranges of about ``size`` bytes of the corpus's files, or None where the workers
-    cannot read them (in-memory documents, compressed files, blank-line separated documents,
-    UTF-16 or UTF-32)."""
-    from ..corpus import _ENCODING_SNIFF_BYTES, _head, _wide, detect_encoding
+@dataclass(frozen=True)
+class FileStream:
+    """A file the workers stream whole: the ranges ``share``, ``share + shares``, ... of its
+    text, range ``i`` holding the lines that begin in units ``[i * size, (i + 1) * size)``.
+
+    The units are bytes of the decompressed file (so the ranges are the :class:`FileRange`\\ s
+    of the same file uncompressed), or characters for UTF-16 and UTF-32.
+    """
+
+    path: str
+    size: int
+    encoding: str
+    share: int = 0
+    shares: int = 1
+
+
+def _compressed(path) -> bool:
+    return str(path).lower().endswith((".gz", ".bz2", ".xz", ".lzma"))
+
+
+def _file_layout(paths: list[str], requested: str) -> list[tuple[str, int]]:
+    """``(encoding, size in bytes)`` of each file: run on a worker, so that the client opens
+    none of them.  The encoding of a compressed file is that of its decompressed text."""
+    from ..corpus import _ENCODING_SNIFF_BYTES, _head, detect_encoding
+
+    layout = []
+    for path in paths:
+        head = _head(path, _ENCODING_SNIFF_BYTES)
+        layout.append((detect_encoding(head, requested,
+                                       complete=len(head) < _ENCODING_SNIFF_BYTES),
+                       os.path.getsize(path)))
+    return layout
+
+
+def _file_ranges(corpus: Corpus, size: int, layout: list | None = None) -> list | None:
+    """The partitions of the corpus's files: byte ranges of about ``size`` bytes of a plain
+    file, one :class:`FileStream` of a compressed or UTF-16/32 file; None where the workers
+    cannot read them (in-memory documents, blank-line separated documents).  ``layout`` is
+    :func:`_file_layout` of the files (computed here when not given)."""
+    from ..corpus import FALLBACK_ENCODING, _wide
 
     if corpus._files is None or corpus.separator != "line":
         return None
+    if layout is None:
+        layout = _file_layout([str(p) for p in corpus._files], corpus.encoding)
     ranges = []
-    for path in corpus._files:
-        if str(path).lower().endswith((".gz", ".bz2", ".xz", ".lzma")):
-            return None
-        head = _head(path, _ENCODING_SNIFF_BYTES)
-        encoding = detect_encoding(head, corpus.encoding,
-                                   complete=len(head) < _ENCODING_SNIFF_BYTES)
-        if _wide(encoding):
-            return None
-        total = os.path.getsize(path)
+    for path, (encoding, total) in zip(corpus._files, layout, strict=True):
+        if encoding == FALLBACK_ENCODING and corpus.encoding == "auto":
+            logger.warning("%s is not UTF-8 text: reading it as %s (Latin-1); pass "
+                           "encoding= (--encoding) to choose", path, FALLBACK_ENCODING)
+        if _compressed(path) or _wide(encoding):
+            ranges.append(FileStream(str(path), size, encoding))
+            continue
         ranges += [FileRange(str(path), start, min(total, start + size), encoding)
                    for start in range(0, total, size)]
     return ranges
 
 
+def _range_documents(data, index: int, encoding: str, path: str, options: dict) -> list[str]:
+    """The documents of a range's text (``bytes`` in ``encoding``, or ``str``), as the local
+    reader cuts them."""
+    if isinstance(data, bytes):
+        if index and codecs.lookup(encoding).name == "utf-8-sig":
+            encoding = "utf-8"                         # the mark is at the file's start only
+        try:
+            data = data.decode(encoding, options.get("errors", "replace"))
+        except UnicodeDecodeError as error:
+            raise CorpusError(f"{path}: invalid {encoding} ({error.reason}); pass another "
+                              "encoding=, or errors='replace' to read it anyway") from None
+    reader = Corpus([], **{**options, "encoding": encoding})
+    return list(reader._split_documents(io.StringIO(data, newline=None), path))
+
+
 def _read_range(item: FileRange, options: dict) -> list[str]:
     """On a worker: the documents of a :class:`FileRange`, as the local reader cuts them."""
-    import io
-
     with open(item.path, "rb") as handle:
         if item.start:
             handle.seek(item.start - 1)
@@ -165,23 +224,141 @@ def _read_range(item: FileRange, options: dict) -> list[str]:
             data = handle.read(item.end - begin)
             if not data.endswith(b"\n"):
                 data += handle.readline()          # the last line, to its end
+    return _range_documents(data, begin, item.encoding, item.path, options)
+
+
+def _line_ranges(read, size: int, newline, keep):
+    """``(i, text)`` for the ranges ``i`` of a stream for which ``keep(i)``: range ``i`` holds
+    the lines that begin in units ``[i * size, (i + 1) * size)`` of what ``read(n)`` returns
+    (``bytes`` or ``str``; ``newline`` of the same type), the last to its end, as
+    :func:`_read_range` cuts a file.  Every range is read; only the kept ones are copied.
+
+    >>> text = "ab\\ncdefgh\\ni\\n\\nj"
+    >>> sorted(_line_ranges(io.StringIO(text).read, 3, "\\n", lambda i: True))
+    [(0, 'ab\\n'), (1, 'cdefgh\\n'), (2, ''), (3, 'i\\n'), (4, '\\nj')]
+    >>> sorted(_line_ranges(io.StringIO(text).read, 3, "\\n", lambda i: i % 2 == 1))
+    [(1, 'cdefgh\\n'), (3, 'i\\n')]
+    """
+    def exactly(n):
+        chunk = read(n)
+        while chunk and len(chunk) < n:
+            more = read(n - len(chunk))
+            if not more:
+                break
+            chunk += more
+        return chunk
+
+    open_index, pieces = None, []       # the range whose last line runs on, and its text
+    index = 0
+    while True:
+        chunk = exactly(size)
+        if not chunk:
+            break
+        start = 0
+        if open_index is not None:      # the open line ends in this chunk, or runs through it
+            end = chunk.find(newline)
+            if end < 0:
+                if keep(open_index):
+                    pieces.append(chunk)
+                if keep(index):
+                    yield index, chunk[:0]             # no line begins in this range
+                index += 1
+                continue
+            start = end + 1
+            if keep(open_index):
+                pieces.append(chunk[:start])
+                yield open_index, chunk[:0].join(pieces)
+            open_index, pieces = None, []
+        rest = chunk[start:]
+        if rest and not rest.endswith(newline):
+            open_index = index
+            if keep(index):
+                pieces = [rest]
+        elif keep(index):
+            yield index, rest
+        index += 1
+    if open_index is not None and keep(open_index):
+        yield open_index, pieces[0][:0].join(pieces)
+
+
+def _stream_ranges(item: FileStream, options: dict, process=None, args=()) -> list:
+    """On a worker: ``(i, documents)`` of this worker's share of the ranges of a
+    :class:`FileStream` (the file streamed whole), or ``(i, process(documents, options,
+    *args))``."""
+    import lzma
+    import zlib
+
+    from ..corpus import _open_binary, _wide
+
     encoding = item.encoding
-    if begin and codecs.lookup(encoding).name == "utf-8-sig":
-        encoding = "utf-8"                         # the mark is at the file's start only
+    errors = options.get("errors", "replace")
+    wide = _wide(encoding)
+    results = []
     try:
-        text = data.decode(encoding, options.get("errors", "replace"))
+        with (open_text(item.path, encoding, errors) if wide else
+              _open_binary(item.path)) as handle:
+            for index, data in _line_ranges(handle.read, item.size, "\n" if wide else b"\n",
+                                            lambda i: i % item.shares == item.share):
+                documents = _range_documents(data, index, encoding, item.path, options)
+                results.append((index, documents if process is None else
+                                process(documents, options, *args)))
     except UnicodeDecodeError as error:
         raise CorpusError(f"{item.path}: invalid {encoding} ({error.reason}); pass another "
                           "encoding=, or errors='replace' to read it anyway") from None
-    reader = Corpus([], **{**options, "encoding": encoding})
-    return list(reader._split_documents(io.StringIO(text, newline=None), item.path))
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
+        raise CorpusError(f"cannot read {item.path}: {error}") from None
+    return results
 
 
-def _part_future(client, part, options: dict, workers=None):
-    """A future of a partition's documents on ``workers``: read there, or sent from here."""
-    if isinstance(part, FileRange):
-        return client.submit(_read_range, part, options, workers=workers, pure=False)
-    return client.scatter([part], workers=workers)[0]
+def _range_indices(results) -> list[int]:
+    return [index for index, _ in results]
+
+
+def _result_at(results, position: int):
+    return results[position][1]
+
+
+def _processed_parts(client, corpus: Corpus, max_chars: int, workers: list, process,
+                     *args) -> list:
+    """``(worker, future of process(documents, options, *args))`` for each partition of the
+    corpus, in the corpus's order, the partitions dealt to ``workers`` in turn (the ranges of a
+    :class:`FileStream`: range ``i`` to worker ``i`` modulo their number)."""
+    layout = None
+    if corpus._files is not None and corpus.separator == "line":
+        layout = client.submit(_file_layout, [str(p) for p in corpus._files], corpus.encoding,
+                               workers=workers[:1], pure=False).result()
+    parts = []
+    number = 0
+    for part, options in partitions(corpus, max_chars, layout):
+        if isinstance(part, FileStream):
+            shares = [(worker, client.submit(
+                _stream_ranges, FileStream(part.path, part.size, part.encoding, k,
+                                           len(workers)),
+                options, process, args, workers=[worker], pure=False))
+                for k, worker in enumerate(workers)]
+            parts.append(shares)
+            continue
+        where = workers[number % len(workers)]
+        number += 1
+        if isinstance(part, FileRange):
+            documents = client.submit(_read_range, part, options, workers=[where], pure=False)
+        else:
+            documents = client.scatter([part], workers=[where])[0]
+        parts.append((where, client.submit(process, documents, options, *args,
+                                           workers=[where], pure=False)))
+    result = []
+    for part in parts:     # the ranges of each stream, in order
+        if isinstance(part, tuple):
+            result.append(part)
+            continue
+        indices = client.gather([client.submit(_range_indices, f, pure=False)
+                                 for _, f in part])
+        ordered = sorted((index, position, k) for k, share in enumerate(indices)
+                         for position, index in enumerate(share))
+        result += [(part[k][0], client.submit(_result_at, part[k][1], position,
+                                              workers=[part[k][0]], pure=False))
+                   for _, position, k in ordered]
+    return result
 
 
 def _send(client, value, broadcast: bool = False):
@@ -346,11 +523,11 @@ def fit_lsa(model, corpus, client):
     if stem is not None:   # the workers count surface tokens; the client stems the distinct ones
         corpus = corpus.without_stemming()
     stop = load_stopwords(model.stopwords)
-    counted = []
-    for part, options in partitions(corpus):
-        part_future = _part_future(client, part, options)
-        counted.append(client.submit(_count_partition, part_future, options, stop,
-                                     model.keep_numbers, pure=False))
+    workers = sorted(client.scheduler_info()["workers"])
+    if not workers:
+        raise ParameterError("the Dask cluster has no workers")
+    counted = [future for _, future in _processed_parts(
+        client, corpus, PARTITION_CHARS, workers, _count_partition, stop, model.keep_numbers)]
     if not counted:
         raise CorpusError(f"corpus {corpus.name} contains no tokens")
     total = Counter()
@@ -419,15 +596,20 @@ def fit_lsa(model, corpus, client):
 
 
 # -- word2vec ---------------------------------------------------------------------------------
-#: tokens each worker trains on between two averagings of the changed rows
-AVERAGE_EVERY = 1 << 18
-#: how the workers' versions of a changed row are combined: "mean", "sum" (of the changes) or
-#: "damped" (the sum divided by ``1 + (writers - 1) * saturation``: see :func:`_combine_rows`)
-COMBINE = "damped"
+#: tokens trained between two combines of the changed rows by all workers together: each trains
+#: ``ROUND_TOKENS / workers`` of its shard in a round, so what a worker's copy misses of the
+#: others' updates is bounded whatever the number of workers (README: 4 workers lost 3 points of
+#: analogies at 262,144 tokens per worker, 1.5 at 65,536, 0.7 at 16,384)
+ROUND_TOKENS = 1 << 16
+#: how the workers' versions of a changed row are combined: "mean", "sum" (of the changes),
+#: "aligned" or "damped" (the sum divided by ``1 + (writers - 1) * s``, ``s`` from how aligned the
+#: changes are, or from how many updates the row got: see :func:`_combine_rows`)
+COMBINE = "aligned"
 #: ``kappa`` of the saturation ``1 - exp(-kappa * alpha * n)`` of a row updated ``n`` times in a
-#: round (a step's share of the way to the row's optimum; of 0.05, 0.25 and 1, 0.05 gave the
-#: best 4-worker scores on 60,000 lines of big.txt, 3 epochs: README)
-SATURATION = 0.05
+#: round (a step's share of the way to the row's optimum; with rounds of ROUND_TOKENS at 4
+#: workers, of 0.02, 0.05, 0.1, 0.2 and 0.4, 0.1 gave the best analogy scores on 100,000 lines of
+#: big.txt, 5 epochs: README)
+SATURATION = 0.1
 #: characters of text per partition of a word2vec corpus (partitions are dealt to the workers
 #: in turn, so small ones balance the shards)
 W2V_PARTITION_CHARS = 2_000_000
@@ -549,6 +731,9 @@ def _combine_rows(matrix: np.ndarray, updates: list, alpha: float,
     SGD (the sum); a row each worker moved near its optimum for the current others (the
     frequent words) would overshoot ``w`` times with the sum, and takes about the mean.
     ``combine="mean"`` (Spark MLlib's rule) and ``"sum"`` force ``s = 1`` and ``s = 0``.
+    ``combine="aligned"`` takes ``s`` from the changes themselves: their mean pairwise inner
+    product over their mean squared norm (clipped to [0, 1]), so ``w`` equal changes (one step
+    taken ``w`` times) give the mean and orthogonal ones the sum.
 
     >>> matrix = np.ones((3, 1), np.float32)
     >>> updates = [(np.array([0, 1]), np.array([[3.0], [5.0]], np.float32), None),
@@ -563,6 +748,11 @@ def _combine_rows(matrix: np.ndarray, updates: list, alpha: float,
     >>> frequent = [(rows, values, np.full(len(rows), 1e9)) for rows, values, _ in updates]
     >>> matrix[:] = 1; _combine_rows(matrix, frequent, 0.05); matrix.ravel().tolist()
     [2.5, 5.0, 1.0]
+    >>> matrix = np.zeros((2, 2), np.float32)
+    >>> updates = [(np.array([0, 1]), np.array([[1.0, 0.0], [1.0, 0.0]], np.float32), None),
+    ...            (np.array([0, 1]), np.array([[1.0, 0.0], [0.0, 1.0]], np.float32), None)]
+    >>> _combine_rows(matrix, updates, 0.05, "aligned"); matrix.tolist()
+    [[1.0, 0.0], [1.0, 1.0]]
     """
     if not updates:
         return
@@ -570,22 +760,31 @@ def _combine_rows(matrix: np.ndarray, updates: list, alpha: float,
     writers = np.zeros(len(matrix), np.int64)
     saturation = np.zeros(len(matrix), np.float64)
     for rows, values, n in updates:
-        delta[rows] += values - matrix[rows]
+        change = values - matrix[rows]
+        delta[rows] += change
         writers[rows] += 1
         if combine == "mean" or (combine == "damped" and n is None):
             saturation[rows] += 1.0
         elif combine == "damped":
             saturation[rows] += -np.expm1(-SATURATION * alpha * np.asarray(n, np.float64))
+        elif combine == "aligned":
+            saturation[rows] += np.einsum("ij,ij->i", change, change, dtype=np.float64)
     changed = np.flatnonzero(writers)
     w = writers[changed]
-    weight = 1.0 / (1.0 + (w - 1) * (saturation[changed] / w))
+    if combine == "aligned":    # sum over pairs j != k of <d_j, d_k>, over (w - 1) sum |d_k|^2
+        squares = saturation[changed]
+        total = np.einsum("ij,ij->i", delta[changed], delta[changed], dtype=np.float64)
+        share = np.clip((total - squares) / np.maximum((w - 1) * squares, 1e-30), 0.0, 1.0)
+    else:
+        share = saturation[changed] / w
+    weight = 1.0 / (1.0 + (w - 1) * share)
     matrix[changed] += delta[changed] * weight[:, None].astype(np.float32)
 
 
 def fit_word2vec(model, corpus, client):
     """Fit ``model`` (a :class:`~wordspace.models.word2vec.Word2Vec`) on the cluster of
     ``client``: one shard of the corpus per worker, trained data-parallel, the changed rows of
-    the shards' models averaged every :data:`AVERAGE_EVERY` tokens per worker."""
+    the shards' models combined every :data:`ROUND_TOKENS` tokens (all workers together)."""
     import time
 
     from .._progress import progress
@@ -600,12 +799,8 @@ def fit_word2vec(model, corpus, client):
     workers = sorted(client.scheduler_info()["workers"])
     if not workers:
         raise ParameterError("the Dask cluster has no workers")
-    encoded_parts = []
-    for number, (part, options) in enumerate(partitions(corpus, W2V_PARTITION_CHARS)):
-        where = [workers[number % len(workers)]]
-        part_future = _part_future(client, part, options, where)
-        encoded_parts.append((where, client.submit(_encode_partition, part_future, options,
-                                                   workers=where, pure=False)))
+    encoded_parts = _processed_parts(client, corpus, W2V_PARTITION_CHARS, workers,
+                                     _encode_partition)
     if not encoded_parts:
         raise CorpusError(f"corpus {corpus.name} contains no tokens")
     # the vocabulary: token counts reduced pairwise on the workers
@@ -622,7 +817,7 @@ def fit_word2vec(model, corpus, client):
     index = _send(client, model.vocabulary_.index, broadcast=True)
     shards = []
     for worker in workers:
-        mine = [f for where, f in encoded_parts if where == [worker]]
+        mine = [f for where, f in encoded_parts if where == worker]
         if mine:
             shards.append((worker, client.submit(_global_shard, mine, index, workers=[worker],
                                                  pure=False)))
@@ -633,7 +828,7 @@ def fit_word2vec(model, corpus, client):
         raise CorpusError("the corpus has no in-vocabulary tokens to train on")
     model._init_weights()
     model.loss_history_, model.epochs_trained_ = [], 0
-    n_pieces = max(1, -(-max(shard_sizes) // AVERAGE_EVERY))
+    n_pieces = max(1, -(-max(shard_sizes) // max(1, ROUND_TOKENS // len(shards))))
     params = model._stored_params()
     vocabulary = _send(client, model.vocabulary_, broadcast=True)
     alpha0, alpha1 = model._initial_alpha(), float(model.min_alpha)
