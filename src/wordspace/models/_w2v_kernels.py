@@ -101,8 +101,8 @@ def _ahead(kind, neu1, target, drawn, syn1, alpha, state, setup, remap, neu1e):
     """Negative sampling, all scores of the centre before any output row moves (it differs from
     :func:`negative_step` only when a target repeats)."""
     bufs = setup[3]
-    n_targets = _targets(target, drawn, NO_REMAP, bufs[6])
-    return path_step(neu1, bufs[6], bufs[11], n_targets, syn1, alpha, setup[4][3], remap,
+    n_targets = _targets(target, drawn, remap, bufs[6])
+    return path_step(neu1, bufs[6], bufs[11], n_targets, syn1, alpha, setup[4][3], NO_REMAP,
                      bufs[7][0], neu1e)
 
 
@@ -203,7 +203,7 @@ def _cbow(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, remaps
     count = _gather(syn0, kept, lo, hi, i, masks, masked, remaps[0], cbow_mean, neu1, neu1e)
     loss = 0.0
     n = 0
-    for j in range(lo, hi):
+    for j in range(lo, hi) if masks > 1 else range(i, i + 1):  # one mask: the centre
         if _masked(j, i, lo, masks, masked):
             loss += _predict(kind, neu1, kept[j], drawn, syn1, alpha, state, setup, remaps[1],
                              neu1e)
