@@ -37,6 +37,9 @@ __all__ = ["hash_ngrams", "train_block", "predict_proba", "softmax_step_referenc
 
 _jit = numba.njit(cache=True, fastmath=True, nogil=True)
 _jit_inline = numba.njit(cache=True, fastmath=True, nogil=True, inline="always")
+# train_block allocates nothing: without reference counting, as the word2vec kernels (the arrays
+# of the ns and lut tuples handed to negative_step cost incref/decref pairs per prediction)
+_kernel = numba.njit(cache=True, fastmath=True, nogil=True, _nrt=False)
 
 #: multiplier of fastText's word n-gram hash
 _NGRAM_MUL = np.uint64(116049371)
@@ -207,7 +210,7 @@ def _proxy_step(d, word_ids, word_offsets, V, proxy, window, alpha, state, work)
     return loss, predictions
 
 
-@_jit
+@_kernel
 def train_block(order, start, end, labels, data, V, W, alpha, update_input, proxy_alpha,
                 proxy, window, state, buffers, work):
     """Train on documents ``order[start:end]``: the true task on the labelled ones

@@ -1,10 +1,10 @@
 """The reusable pieces of every word2vec kernel: tables, random numbers, hot rows, and the steps.
 
-A *step* (``@njit(inline="always")``) makes one prediction from a hidden vector: it scores the
-target's output rows, updates them in place, ADDS the input-side gradient (already times
-``alpha``) into ``neu1e``, and returns its loss (float64).  The block loop of
-:mod:`._w2v_kernels` composes them per mode; another model's kernel calls them the same way.
-Grouped tables (tuples):
+A *step* (``@njit(inline="always")``) makes one prediction from a hidden vector ``neu1``: it
+scores the target's output rows, updates them in place, ADDS the input-side gradient (already
+times ``alpha``) into ``neu1e``, and returns its loss (float64).  The block loop of
+:mod:`._w2v_kernels` composes them per mode; another model's kernel calls them the same way
+(:func:`negative_step`).  Grouped tables (tuples):
 
 * ``lut = (sigmoid, loss_pos, loss_neg)``: float32 tables of :func:`make_tables`;
 * ``ns = (alias_prob, alias_index, negative, lut)``: negative sampling (:func:`negative_tables`);
@@ -12,19 +12,9 @@ Grouped tables (tuples):
 * ``remap = (first, n_hot, ext)``: a thread's own copy of the hot rows ``first .. first+n_hot-1``
   starts at row ``ext`` (see :func:`map_row`); ``NO_REMAP``: the shared rows only.
 
-The step for another model's kernel is :func:`negative_step`::
-
-    negative_step(neu1, target, syn1, alpha, state, ns, neu1e) -> float
-
-``neu1`` float32[dim] hidden vector (read only); ``target`` int word id; ``syn1`` float32[V, dim]
-output matrix (rows updated in place); ``alpha`` float32 learning rate; ``state`` uint64[1] the
-thread's generator (:func:`seed_state`); ``ns`` the grouped tables of :func:`negative_tables`;
-``neu1e`` float32[dim], to which the input-side gradient times ``alpha`` is ADDED.  Returns the
-prediction's loss ``-log s(u_t . h) - sum_k log s(-u_k . h)`` (float64).
-
 Random numbers: a 64-bit linear congruential generator, its state a one-element ``uint64`` array
 per thread (one thread, one seed: bit-for-bit repeatable).  Sigmoid and loss: tables over
-``[-MAX_EXP, MAX_EXP]``; a score outside makes no update (gensim's rule, :func:`gradient`) but
+``[-MAX_EXP, MAX_EXP]``; a score outside makes no update (gensim's rule, :func:`score`) but
 counts in the loss.  Negatives: unigram^0.75 with Walker's alias method (one draw, no search).
 """
 
@@ -42,8 +32,8 @@ from numba.extending import intrinsic
 __all__ = [
     "EXP_TABLE_SIZE", "MAX_EXP", "NO_REMAP", "make_tables", "negative_tables", "tree_tables",
     "seed_state", "build_alias", "build_huffman", "subsample_block", "sync_hot", "map_row",
-    "logistic_step", "negative_step", "negative_step_remap", "hierarchical_step",
-    "softmax_step", "draw_negative", "next_random", "uniform",
+    "score", "update", "negative_step", "path_step", "hierarchical_step", "softmax_step",
+    "draw_negative", "next_random", "uniform",
 ]
 
 EXP_TABLE_SIZE = 1024
@@ -251,8 +241,9 @@ def subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, 
 # their new values.  With ``H = 0`` (one thread) nothing is remapped.
 
 @_jit_inline
-def map_row(word, first, n_hot, ext):
+def map_row(word, remap):
     """The row a thread uses for ``word``: its own copy of a hot row, else the shared one."""
+    first, n_hot, ext = remap
     k = word - first
     if k >= 0 and k < n_hot:
         return ext + k
@@ -272,44 +263,25 @@ def sync_hot(matrix, first, ext, base):
 
 # -- the steps ----------------------------------------------------------------------------------
 @_jit_inline
-def table_index(f):
-    i = int((f + MAX_EXP) * _SCALE)
-    return min(max(i, 0), EXP_TABLE_SIZE - 1)
-
-
-@_jit_inline
-def loss_term(f, label, lut, index):
-    """-log sigmoid(+-f), linear beyond the table as it is for large |f|."""
-    if label:
-        if f < -MAX_EXP:
-            return -f
-        return lut[1][index]
-    if f > MAX_EXP:
-        return f
-    return lut[2][index]
-
-
-@_jit_inline
-def gradient(f, label, lut, index, alpha):
-    """``(label - sigmoid(f)) * alpha``, and no step at all once ``|f| >= MAX_EXP``.
-
-    A saturated score gets no update (gensim's rule): the C tool's clamped step there lets a
-    row that has grown large grow larger, and on long runs of one repeated token (``ax ax ax``
-    in 20 Newsgroups) the vectors diverge.
-    """
-    if f <= -MAX_EXP or f >= MAX_EXP:
-        return np.float32(0.0)
-    return (np.float32(label) - lut[0][index]) * alpha
-
-
-@_jit_inline
 def score(x, row, syn1, label, lut, alpha):
-    """Score of input ``x`` against ``syn1[row]`` for ``label``: (loss, gradient times alpha)."""
+    """Score of input ``x`` against ``syn1[row]`` for ``label``: (loss, gradient times alpha).
+
+    The loss is -log sigmoid(+-f) from the table, linear beyond it on the wrong side.  A
+    saturated score (``|f| >= MAX_EXP``) gets no step at all (gensim's rule): the C tool's
+    clamped step there lets a row that has grown large grow larger, and on long runs of one
+    repeated token (``ax ax ax`` in 20 Newsgroups) the vectors diverge.
+    """
     f = np.float32(0.0)
     for d in range(syn1.shape[1]):
         f += x[d] * syn1[row, d]
-    t = table_index(f)
-    return np.float64(loss_term(f, label, lut, t)), gradient(f, label, lut, t, alpha)
+    t = min(max(int((f + MAX_EXP) * _SCALE), 0), EXP_TABLE_SIZE - 1)
+    if label:
+        loss = -f if f < -MAX_EXP else lut[1][t]
+    else:
+        loss = f if f > MAX_EXP else lut[2][t]
+    if f <= -MAX_EXP or f >= MAX_EXP:
+        return np.float64(loss), np.float32(0.0)
+    return np.float64(loss), (np.float32(label) - lut[0][t]) * alpha
 
 
 @_jit_inline
@@ -321,19 +293,16 @@ def update(x, row, syn1, g, xe):
 
 
 @_jit_inline
-def logistic_step(neu1, row, label, syn1, alpha, lut, neu1e):
-    """One logistic prediction of ``label`` (1 or 0) for output ``row`` (a word or a tree node):
-    ``syn1[row]`` moves, the input gradient goes into ``neu1e``; returns the loss."""
-    loss, g = score(neu1, row, syn1, label, lut, alpha)
-    update(neu1, row, syn1, g, neu1e)
-    return loss
+def negative_step(neu1, target, syn1, alpha, state, ns, neu1e, remap=NO_REMAP):
+    """One negative-sampling prediction of ``target`` from the hidden vector ``neu1``.
 
-
-@_jit_inline
-def negative_step_remap(neu1, target, syn1, alpha, state, ns, remap, neu1e):
-    """:func:`negative_step` on a thread's own copy of the hot rows (``remap``)."""
+    The target (label 1), then ``ns``'s ``negative`` words drawn from the noise distribution
+    (label 0; a draw equal to the target is skipped), each a logistic step in turn.  ``state``:
+    the thread's uint64[1] generator; ``ns``: :func:`negative_tables`; ``alpha``: float32;
+    ``remap``: the thread's own hot rows (:func:`map_row`).  Returns
+    ``-log s(u_t . h) - sum_k log s(-u_k . h)`` (float64).
+    """
     alias_prob, alias_index, negative, lut = ns
-    first, n_hot, ext = remap
     loss = 0.0
     for k in range(negative + 1):
         word = target
@@ -341,43 +310,36 @@ def negative_step_remap(neu1, target, syn1, alpha, state, ns, remap, neu1e):
             word = draw_negative(state, alias_prob, alias_index)
             if word == target:
                 continue
-        loss += logistic_step(neu1, map_row(word, first, n_hot, ext), 1 if k == 0 else 0, syn1,
-                              alpha, lut, neu1e)
-    return loss
-
-
-@_jit_inline
-def negative_step(neu1, target, syn1, alpha, state, ns, neu1e):
-    """One negative-sampling prediction of ``target`` from the hidden vector ``neu1``.
-
-    ``negative_step(neu1, target, syn1, alpha, state, ns, neu1e) -> float``: the true target
-    (label 1), then ``ns``'s ``negative`` words drawn from the noise distribution (label 0; a draw
-    equal to the target is skipped), each one logistic step in turn: ``syn1``'s rows move, the
-    input gradient times ``alpha`` is ADDED into ``neu1e`` (the caller applies it to the context
-    rows), and the summed loss is returned.  ``state`` is the thread's uint64[1] generator, ``ns``
-    the tuple of :func:`negative_tables`, ``alpha`` a float32.
-    """
-    return negative_step_remap(neu1, target, syn1, alpha, state, ns, NO_REMAP, neu1e)
-
-
-@_jit_inline
-def hierarchical_step(neu1, target, syn1, alpha, hs, remap, grads, neu1e):
-    """One hierarchical-softmax prediction: a logistic step at each node of ``target``'s path.
-
-    The scores of all nodes are taken before any node moves (``grads``: a float32 buffer of the
-    longest code's length): the nodes of a path differ, so this is the sequential step, but with
-    independent dot products that the CPU overlaps.
-    """
-    codes, points, code_lengths, lut = hs
-    first, n_hot, ext = remap
-    loss = 0.0
-    for k in range(code_lengths[target]):
-        node = map_row(points[target, k], first, n_hot, ext)
-        term, grads[k] = score(neu1, node, syn1, 1 - np.int32(codes[target, k]), lut, alpha)
+        row = map_row(word, remap)
+        term, g = score(neu1, row, syn1, 1 if k == 0 else 0, lut, alpha)
+        update(neu1, row, syn1, g, neu1e)
         loss += term
-    for k in range(code_lengths[target]):
-        update(neu1, map_row(points[target, k], first, n_hot, ext), syn1, grads[k], neu1e)
     return loss
+
+
+@_jit_inline
+def path_step(neu1, rows, codes, n, syn1, alpha, lut, remap, grads, neu1e):
+    """Logistic steps for ``rows[:n]``, label ``1 - codes[k]``, all scored before any row moves.
+
+    Where the rows differ (always the nodes of a tree path) this is the sequential step, with
+    independent dot products that the CPU overlaps.  ``grads``: a float32 buffer of ``n``.
+    """
+    loss = 0.0
+    for k in range(n):
+        term, grads[k] = score(neu1, map_row(rows[k], remap), syn1, 1 - np.int32(codes[k]), lut,
+                               alpha)
+        loss += term
+    for k in range(n):
+        update(neu1, map_row(rows[k], remap), syn1, grads[k], neu1e)
+    return loss
+
+
+@_jit_inline
+def hierarchical_step(neu1, target, syn1, alpha, hs, grads, neu1e, remap=NO_REMAP):
+    """One hierarchical-softmax prediction: a logistic step at each node of ``target``'s path."""
+    codes, points, code_lengths, lut = hs
+    return path_step(neu1, points[target], codes[target], code_lengths[target], syn1, alpha, lut,
+                     remap, grads, neu1e)
 
 
 @_jit_inline

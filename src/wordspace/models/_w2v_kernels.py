@@ -6,10 +6,10 @@ position's window), then **learn** (walk the windows and update the shared matri
 Hogwild as the C tool does; the hot rows in the thread's own copy, see :mod:`._w2v_core`).
 
 :func:`_block_loop` is that walk, written once.  What differs between modes is the *window step*
-it calls per centre (CBOW, skip-gram, and their batched forms whose negatives are drawn a centre
-ahead so their rows can be prefetched) and the *loss step* of one prediction (negative sampling,
-hierarchical or exact softmax, from :mod:`._w2v_core`).  Both are chosen while a kernel is typed,
-from the mode's literal constants, so each kernel compiles its own mode only.
+it calls per centre (CBOW, skip-gram, skip-gram sharing one draw of negatives per centre) and the
+*loss step* of one prediction (negative sampling, with the negatives drawn as it goes or a centre
+ahead so that their rows are prefetched; hierarchical or exact softmax).  Both are chosen while a
+kernel is typed, from the mode's literal constants, so each kernel compiles its own mode only.
 
 Every kernel is ``kernel(block, state, alpha, setup) -> (loss, predictions)``: the summed
 negative log-likelihood (float64) of the predictions it made and their number, so the caller can
@@ -21,9 +21,8 @@ average over any number of threads.  The grouped arguments:
   ``decide = (keep, window, shrink)``; ``rows = (syn0, syn1)``;
   ``hot = (base, first1, ext0, ext1, sync_every)`` (the thread's own copy of the hot rows, see
   :mod:`._w2v_core`; ``base`` of shape ``(2, 0, dim)`` when there is none);
-  ``bufs = (kept, kept_window, kept_seg, neu1, neu1e, negatives, targets, grads, inputs, scores,
-  masked)`` (:func:`work_buffers`); ``ns``, ``hs`` the loss tables (:mod:`._w2v_core`; a
-  placeholder of the same types when unused); ``opts = (cbow_mean, masks, loss_kind)``.
+  ``bufs`` (:func:`work_buffers`); ``ns``, ``hs`` the loss tables (:mod:`._w2v_core`; those of
+  one word when unused); ``opts = (cbow_mean, masks, loss_kind)``.
 """
 
 from __future__ import annotations
@@ -35,21 +34,22 @@ import numpy as np
 from numba.extending import overload
 
 from ._w2v_core import (
+    NO_REMAP,
     draw_negative,
     hierarchical_step,
     map_row,
-    negative_step_remap,
+    negative_step,
     next_random,
+    path_step,
     prefetch_row,
     score,
     softmax_step,
     subsample_block,
     sync_hot,
-    update,
 )
 
 __all__ = [
-    "KERNELS", "LOSS_KINDS", "work_buffers", "placeholder_tables", "cbow_negative_block",
+    "KERNELS", "LOSS_KINDS", "work_buffers", "cbow_negative_block",
     "cbow_block", "skipgram_shared_block", "skipgram_block",
 ]
 
@@ -62,33 +62,26 @@ _jit_inline = numba.njit(cache=True, fastmath=True, nogil=True, inline="always")
 
 #: loss name -> code used inside the kernels
 LOSS_KINDS = {"softmax": 0, "negative": 1, "hierarchical": 2}
-SOFTMAX, NEGATIVE, HIERARCHICAL = 0, 1, 2
-# window steps
-CBOW, CBOW_BATCHED, SKIPGRAM, SKIPGRAM_SHARED = 0, 1, 2, 3
+SOFTMAX, NEGATIVE, HIERARCHICAL, AHEAD = 0, 1, 2, 3  # AHEAD: negatives drawn a centre ahead
+CBOW, SKIPGRAM, SKIPGRAM_SHARED = 0, 1, 2  # window steps
 
 
 def work_buffers(max_block: int, dim: int, window: int, negative: int, n_out: int, path: int = 1,
                  alloc=None):
     """``bufs`` of one thread for codes of up to ``path`` nodes (``alloc(shape, dtype)`` makes
-    each buffer, default zeros)."""
+    each zeroed buffer, default ``np.zeros``): ``(kept, kept_window, kept_seg, neu1, neu1e,
+    negatives, targets, grads, inputs, scores, masked, target_codes)``."""
     alloc = alloc or np.zeros
+    target_codes = alloc(negative + 1, np.uint8)
+    target_codes[1:] = 1  # label 1 - code: the target 1, its negatives 0
     return (alloc(max_block, np.int32), alloc(max_block, np.int32),
             alloc(max_block + 2, np.int64), alloc(dim, np.float32), alloc(dim, np.float32),
             alloc((2, max(negative, 1)), np.int32), alloc(negative + 1, np.int32),
             alloc((2 * window, max(negative + 1, path)), np.float32),
             alloc((2 * window, dim), np.float32), alloc(n_out, np.float64),
-            alloc(2 * window + 1, np.int32))
+            alloc(2 * window + 1, np.int32), target_codes)
 
 
-def placeholder_tables(lut):
-    """``(ns, hs)`` of the right types for a mode that uses neither."""
-    return ((np.zeros(1, np.float64), np.zeros(1, np.int32), np.int64(0), lut),
-            (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32), lut))
-
-
-# -- pieces of the window steps -----------------------------------------------------------------
-# A step is chosen while the kernel is typed: its kind is a literal integer (the mode's constant),
-# and the overload hands back that kind's function only, so a kernel compiles its own mode only.
 def _dispatch(stub, table):
     """Make ``stub(kind, ...)`` call ``table[kind]`` for the literal integer ``kind``."""
     def choose(kind, *args):
@@ -96,28 +89,40 @@ def _dispatch(stub, table):
     choose.__signature__ = inspect.signature(stub)
     overload(stub, inline="always", prefer_literal=True,
              jit_options={"fastmath": True, "nogil": True})(choose)
-    return stub
 
 
-def _negative(kind, neu1, target, syn1, alpha, state, ns, hs, remap, bufs, neu1e):
-    return negative_step_remap(neu1, target, syn1, alpha, state, ns, remap, neu1e)
+# -- loss steps: ``predict(kind, neu1, target, drawn, syn1, alpha, state, setup, remap, neu1e)``
+# one prediction of ``target`` from ``neu1``; ``drawn``: the negatives drawn ahead (AHEAD).
+def _negative(kind, neu1, target, drawn, syn1, alpha, state, setup, remap, neu1e):
+    return negative_step(neu1, target, syn1, alpha, state, setup[4], neu1e, remap)
 
 
-def _hierarchical(kind, neu1, target, syn1, alpha, state, ns, hs, remap, bufs, neu1e):
-    return hierarchical_step(neu1, target, syn1, alpha, hs, remap, bufs[7][0], neu1e)
+def _ahead(kind, neu1, target, drawn, syn1, alpha, state, setup, remap, neu1e):
+    """Negative sampling, all scores of the centre before any output row moves (it differs from
+    :func:`negative_step` only when a target repeats)."""
+    bufs = setup[3]
+    n_targets = _targets(target, drawn, remap, bufs[6])
+    return path_step(neu1, bufs[6], bufs[11], n_targets, syn1, alpha, setup[4][3], NO_REMAP,
+                     bufs[7][0], neu1e)
 
 
-def _softmax(kind, neu1, target, syn1, alpha, state, ns, hs, remap, bufs, neu1e):
-    return softmax_step(neu1, target, syn1, alpha, bufs[9], neu1e)
+def _hierarchical(kind, neu1, target, drawn, syn1, alpha, state, setup, remap, neu1e):
+    return hierarchical_step(neu1, target, syn1, alpha, setup[5], setup[3][7][0], neu1e, remap)
 
 
-def _predict(kind, neu1, target, syn1, alpha, state, ns, hs, remap, bufs, neu1e):
-    """One prediction of ``target`` from ``neu1`` with the loss ``kind`` (a literal)."""
+def _softmax(kind, neu1, target, drawn, syn1, alpha, state, setup, remap, neu1e):
+    return softmax_step(neu1, target, syn1, alpha, setup[3][9], neu1e)
 
 
-_dispatch(_predict, {NEGATIVE: _negative, HIERARCHICAL: _hierarchical, SOFTMAX: _softmax})
+def _predict(kind, neu1, target, drawn, syn1, alpha, state, setup, remap, neu1e):
+    """One prediction with the loss step ``kind`` (a literal)."""
 
 
+_dispatch(_predict, {NEGATIVE: _negative, AHEAD: _ahead, HIERARCHICAL: _hierarchical,
+                     SOFTMAX: _softmax})
+
+
+# -- pieces of the window steps -----------------------------------------------------------------
 @_jit_inline
 def _masked(j, i, lo, masks, masked):
     return j == i if masks == 1 else masked[j - lo] != 0
@@ -150,7 +155,7 @@ def _gather(syn0, kept, lo, hi, i, masks, masked, remap0, cbow_mean, neu1, neu1e
     for j in range(lo, hi):
         if not _masked(j, i, lo, masks, masked):
             count += 1
-            c = map_row(kept[j], remap0[0], remap0[1], remap0[2])
+            c = map_row(kept[j], remap0)
             for d in range(dim):
                 neu1[d] += syn0[c, d]
     if cbow_mean:
@@ -170,7 +175,7 @@ def _scatter(syn0, kept, lo, hi, i, masks, masked, remap0, cbow_mean, count, neu
             neu1e[d] *= inv
     for j in range(lo, hi):
         if not _masked(j, i, lo, masks, masked):
-            c = map_row(kept[j], remap0[0], remap0[1], remap0[2])
+            c = map_row(kept[j], remap0)
             for d in range(dim):
                 syn0[c, d] += neu1e[d]
 
@@ -178,66 +183,46 @@ def _scatter(syn0, kept, lo, hi, i, masks, masked, remap0, cbow_mean, count, neu
 @_jit_inline
 def _targets(centre, drawn, remap1, targets):
     """``targets`` = rows of the centre and of the drawn negatives other than it; their number."""
-    targets[0] = map_row(centre, remap1[0], remap1[1], remap1[2])
+    targets[0] = map_row(centre, remap1)
     n = 1
     for k in range(drawn.shape[0]):
         if drawn[k] != centre:
-            targets[n] = map_row(drawn[k], remap1[0], remap1[1], remap1[2])
+            targets[n] = map_row(drawn[k], remap1)
             n += 1
     return n
 
 
 # -- window steps: ``step(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, remaps)``
-# for the centre ``kept[i]`` and its window ``kept[lo:hi]``; ``drawn``: the centre's negatives
-# when they are drawn ahead.  Each returns ``(loss, predictions)``.
+# for the centre ``kept[i]`` and its window ``kept[lo:hi]``, each returns ``(loss, predictions)``
 def _cbow(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, remaps):
     """CBOW: the visible context's mean predicts each masked token in turn."""
-    (syn0, syn1), bufs, ns, hs, cbow_mean = setup[1], setup[3], setup[4], setup[5], setup[6][0]
+    (syn0, syn1), bufs, cbow_mean = setup[1], setup[3], setup[6][0]
     neu1, neu1e, masked = bufs[3], bufs[4], bufs[10]
     if masks > 1:
         _draw_masks(state, lo, hi, i, masks, masked)
     count = _gather(syn0, kept, lo, hi, i, masks, masked, remaps[0], cbow_mean, neu1, neu1e)
     loss = 0.0
     n = 0
-    for j in range(lo, hi):
+    for j in range(lo, hi) if masks > 1 else range(i, i + 1):  # one mask: the centre
         if _masked(j, i, lo, masks, masked):
-            loss += _predict(kind, neu1, kept[j], syn1, alpha, state, ns, hs, remaps[1], bufs,
+            loss += _predict(kind, neu1, kept[j], drawn, syn1, alpha, state, setup, remaps[1],
                              neu1e)
             n += 1
     _scatter(syn0, kept, lo, hi, i, masks, masked, remaps[0], cbow_mean, count, neu1e)
     return loss, n
 
 
-def _cbow_batched(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, remaps):
-    """CBOW with negative sampling, the centre's negatives drawn ahead: all scores of the centre
-    are computed before any output row moves (independent dot products, which the CPU overlaps);
-    this differs from :func:`negative_step` only when a target repeats."""
-    (syn0, syn1), bufs, lut, cbow_mean = setup[1], setup[3], setup[4][3], setup[6][0]
-    neu1, neu1e, targets, grads = bufs[3], bufs[4], bufs[6], bufs[7][0]
-    count = _gather(syn0, kept, lo, hi, i, 1, bufs[10], remaps[0], cbow_mean, neu1, neu1e)
-    n_targets = _targets(kept[i], drawn, remaps[1], targets)
-    loss = 0.0
-    for k in range(n_targets):
-        term, grads[k] = score(neu1, targets[k], syn1, 1 if k == 0 else 0, lut, alpha)
-        loss += term
-    for k in range(n_targets):
-        update(neu1, targets[k], syn1, grads[k], neu1e)
-    _scatter(syn0, kept, lo, hi, i, 1, bufs[10], remaps[0], cbow_mean, count, neu1e)
-    return loss, 1
-
-
 def _skipgram(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, remaps):
     """Skip-gram: each context word predicts the centre on its own (the C tool's pairing)."""
-    (syn0, syn1), bufs, ns, hs = setup[1], setup[3], setup[4], setup[5]
-    neu1e = bufs[4]
+    (syn0, syn1), neu1e = setup[1], setup[3][4]
     loss = 0.0
     for j in range(lo, hi):
         if j == i:
             continue
-        c = map_row(kept[j], remaps[0][0], remaps[0][1], remaps[0][2])
+        c = map_row(kept[j], remaps[0])
         for d in range(syn0.shape[1]):
             neu1e[d] = 0.0
-        loss += _predict(kind, syn0[c], kept[i], syn1, alpha, state, ns, hs, remaps[1], bufs,
+        loss += _predict(kind, syn0[c], kept[i], drawn, syn1, alpha, state, setup, remaps[1],
                          neu1e)
         for d in range(syn0.shape[1]):
             syn0[c, d] += neu1e[d]
@@ -245,14 +230,10 @@ def _skipgram(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, re
 
 
 def _skipgram_shared(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, remaps):
-    """Skip-gram with negative sampling, HogBatch style (Ji et al. 2016).
-
-    All context words of one centre share one set of negatives, so the step for a centre is two
-    small dense products: scores ``X @ W.T`` of the context rows ``X`` (copied into ``inputs``)
-    against the target rows ``W`` (centre + negatives), then ``X += G @ W`` and ``W += G.T @ X``.
-    Each output row is read and written once per centre instead of once per (context, centre)
-    pair.
-    """
+    """Skip-gram, all context words of one centre sharing its negatives (HogBatch, Ji et al.
+    2016): scores ``X @ W.T`` of the context rows ``X`` (copied into ``inputs``) against the
+    target rows ``W`` (centre + negatives), then ``X += G @ W`` and ``W += G.T @ X``: each output
+    row is read and written once per centre instead of once per (context, centre) pair."""
     (syn0, syn1), bufs, lut = setup[1], setup[3], setup[4][3]
     targets, grads, inputs = bufs[6], bufs[7], bufs[8]
     dim = syn0.shape[1]
@@ -261,7 +242,7 @@ def _skipgram_shared(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, se
     r = 0  # scores and gradients, from the current (old) rows
     for j in range(lo, hi):
         if j != i:
-            c = map_row(kept[j], remaps[0][0], remaps[0][1], remaps[0][2])
+            c = map_row(kept[j], remaps[0])
             for d in range(dim):
                 inputs[r, d] = syn0[c, d]
             for k in range(n_targets):
@@ -272,7 +253,7 @@ def _skipgram_shared(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, se
     r = 0  # input rows: X += G @ W
     for j in range(lo, hi):
         if j != i:
-            c = map_row(kept[j], remaps[0][0], remaps[0][1], remaps[0][2])
+            c = map_row(kept[j], remaps[0])
             for k in range(n_targets):
                 g = grads[r, k]
                 t = targets[k]  # read once: the stores below may alias it, as far as LLVM knows
@@ -292,8 +273,7 @@ def _window(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup, rema
     """The window step ``step`` (a literal) for the centre ``kept[i]``."""
 
 
-_dispatch(_window, {CBOW: _cbow, CBOW_BATCHED: _cbow_batched, SKIPGRAM: _skipgram,
-                    SKIPGRAM_SHARED: _skipgram_shared})
+_dispatch(_window, {CBOW: _cbow, SKIPGRAM: _skipgram, SKIPGRAM_SHARED: _skipgram_shared})
 
 
 # -- the block loop -----------------------------------------------------------------------------
@@ -311,7 +291,7 @@ def _block_loop(step, kind, block, state, alpha, setup):
     ids, seg_offsets, seg_start, seg_end = block
     (keep, window, shrink), (syn0, syn1), hot, bufs, ns, hs, opts = setup
     kept, kept_window, kept_seg, negatives = bufs[0], bufs[1], bufs[2], bufs[5]
-    masks = opts[1] if step == CBOW else 1
+    masks = opts[1] if step == CBOW and kind != AHEAD else 1
     n_kept = subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
                              kept, kept_window, kept_seg)
     loss = 0.0
@@ -322,8 +302,7 @@ def _block_loop(step, kind, block, state, alpha, setup):
     remaps = ((0, n_hot, hot[2]), (hot[1], n_hot, hot[3]))
     _sync(syn0, syn1, hot)
     next_sync = hot[4]
-    ahead = step == CBOW_BATCHED or step == SKIPGRAM_SHARED  # negatives drawn a centre ahead
-    negative = ns[2] if ahead else 0
+    negative = ns[2] if kind == AHEAD else 0
     current = 0
     for k in range(negative):
         negatives[current, k] = draw_negative(state, ns[0], ns[1])
@@ -342,11 +321,10 @@ def _block_loop(step, kind, block, state, alpha, setup):
                 negatives[1 - current, k] = draw_negative(state, ns[0], ns[1])
                 if negatives[1 - current, k] >= n_hot:
                     prefetch_row(syn1, negatives[1 - current, k])
-            if (ahead or kind == HIERARCHICAL) and i + 1 < n_kept:  # and the rows of the next
+            if (kind == AHEAD or kind == HIERARCHICAL) and i + 1 < n_kept:  # and the rows of
                 if kind == HIERARCHICAL:  # the next centre's path below the top 8 levels
                     for k in range(8, hs[2][kept[i + 1]]):  # (those stay in cache)
-                        node = hs[1][kept[i + 1], k]
-                        prefetch_row(syn1, map_row(node, remaps[1][0], remaps[1][1], remaps[1][2]))
+                        prefetch_row(syn1, map_row(hs[1][kept[i + 1], k], remaps[1]))
                 elif kept[i + 1] >= n_hot:
                     prefetch_row(syn1, kept[i + 1])
                 nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
@@ -361,40 +339,41 @@ def _block_loop(step, kind, block, state, alpha, setup):
     return loss, predictions
 
 
+@_jit_inline
+def _any_loss(step, block, state, alpha, setup):
+    """The block loop of window ``step`` with the loss of ``setup``'s options."""
+    kind = setup[6][2]
+    if kind == HIERARCHICAL:
+        return _block_loop(step, HIERARCHICAL, block, state, alpha, setup)
+    if kind == NEGATIVE:
+        return _block_loop(step, NEGATIVE, block, state, alpha, setup)
+    return _block_loop(step, SOFTMAX, block, state, alpha, setup)
+
+
 # -- one kernel per mode (see ``Word2Vec``'s table of modes) ------------------------------------
 @_kernel
 def cbow_negative_block(block, state, alpha, setup):
     """CBOW, negative sampling, one mask: negatives drawn ahead, scores batched."""
-    return _block_loop(CBOW_BATCHED, NEGATIVE, block, state, alpha, setup)
+    return _block_loop(CBOW, AHEAD, block, state, alpha, setup)
 
 
 @_kernel
 def cbow_block(block, state, alpha, setup):
     """CBOW, hierarchical softmax or the exact softmax, or any loss with ``masks > 1``."""
-    kind = setup[6][2]
-    if kind == HIERARCHICAL:
-        return _block_loop(CBOW, HIERARCHICAL, block, state, alpha, setup)
-    if kind == NEGATIVE:
-        return _block_loop(CBOW, NEGATIVE, block, state, alpha, setup)
-    return _block_loop(CBOW, SOFTMAX, block, state, alpha, setup)
+    return _any_loss(CBOW, block, state, alpha, setup)
 
 
 @_kernel
 def skipgram_shared_block(block, state, alpha, setup):
     """Skip-gram, negative sampling, one draw of negatives per centre (HogBatch)."""
-    return _block_loop(SKIPGRAM_SHARED, NEGATIVE, block, state, alpha, setup)
+    return _block_loop(SKIPGRAM_SHARED, AHEAD, block, state, alpha, setup)
 
 
 @_kernel
 def skipgram_block(block, state, alpha, setup):
     """Skip-gram, each pair its own prediction: negatives per pair (as gensim draws them),
     hierarchical softmax or the exact softmax."""
-    kind = setup[6][2]
-    if kind == HIERARCHICAL:
-        return _block_loop(SKIPGRAM, HIERARCHICAL, block, state, alpha, setup)
-    if kind == NEGATIVE:
-        return _block_loop(SKIPGRAM, NEGATIVE, block, state, alpha, setup)
-    return _block_loop(SKIPGRAM, SOFTMAX, block, state, alpha, setup)
+    return _any_loss(SKIPGRAM, block, state, alpha, setup)
 
 
 #: kernel name -> kernel

@@ -606,15 +606,13 @@ class Word2Vec(WordspaceEstimator):
     def _tables(self) -> dict:
         """The read-only tables of training: keep probabilities, ``lut``, ``ns`` and ``hs``."""
         from . import _w2v_core as C
-        from . import _w2v_kernels as K
 
         vocab = self.vocabulary_
-        lut = C.make_tables()
-        ns, hs = K.placeholder_tables(lut)
-        if self.loss == "negative":
-            ns = C.negative_tables(vocab.noise_distribution(self.ns_exponent), self.negative, lut)
-        elif self.loss == "hierarchical":
-            hs = C.tree_tables(vocab.counts, lut)
+        lut = C.make_tables()  # a loss not used gets tables of one word (the kernels' types)
+        negative = self.loss == "negative"
+        ns = C.negative_tables(vocab.noise_distribution(self.ns_exponent) if negative
+                               else np.ones(1), self.negative, lut)
+        hs = C.tree_tables(vocab.counts if self.loss == "hierarchical" else np.ones(1), lut)
         return {"keep": vocab.keep_probabilities(self.sample), "lut": lut, "ns": ns, "hs": hs,
                 "window": int(self.window)}
 
