@@ -242,6 +242,9 @@ class LSA(WordspaceEstimator):
             raise ParameterError(f"n_components={k} is too large: the corpus gives a {n} x {d} "
                                  f"matrix, so at most {limit} components "
                                  f"({self.algorithm} SVD)")
+        # the kernels of counting have run; LLVM's file pages (about 60 MB resident) are not
+        # needed again unless a kernel is compiled, and would otherwise sit under the SVD's peak
+        _mapped.release_library("libllvmlite")
         if self.algorithm == "randomized":
             out = None                               # U diag(s), maybe in a mapped file
             if _mapped.is_mapped(matrix.data) or self.cache_dir is not None or \
