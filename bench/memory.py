@@ -8,7 +8,7 @@ the heap, the arrays, the interpreter's objects).  Runs:
 
 * ``w2v``: wordspace ``Word2Vec`` (CBOW, negative sampling, 100 dimensions, window 5,
   ``min_count=5``, 2 workers) on the 1x and 4x files, with its defaults (the encoded corpus stays
-  in memory unless it would take more than 1/8 of the available memory);
+  in memory unless it would take more than 64 MB or 1/8 of the available memory);
 * ``w2v-map``: the same with ``cache_dir=`` (the encoded corpus always memory-mapped, pages
   behind the training position dropped from the resident set) -- what the default does on a
   corpus too large for memory;

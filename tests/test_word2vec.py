@@ -353,6 +353,23 @@ def test_cache_dir_memory_maps_the_encoded_corpus(tmp_path):
     assert np.array_equal(model.input_vectors_, reference.input_vectors_)
 
 
+def test_corpus_above_the_in_memory_bytes_is_mapped_or_kept_when_no_temp_folder(tmp_path,
+                                                                                monkeypatch):
+    import tempfile
+
+    import wordspace.models.word2vec as w2v
+
+    text = tmp_path / "corpus.txt"
+    text.write_text("\n".join(" ".join(doc) for doc in CORPUS))
+    monkeypatch.setattr(w2v, "CORPUS_IN_MEMORY_BYTES", 16)
+    assert isinstance(Word2Vec(**SMALL).fit(text)._encoded.ids, np.memmap)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    model = Word2Vec(**SMALL).fit(text)         # no temporary folder: in memory, no error
+    assert not isinstance(model._encoded.ids, np.memmap)
+    reference = Word2Vec(**SMALL).fit(CORPUS)
+    assert np.array_equal(model.input_vectors_, reference.input_vectors_)
+
+
 def test_large_corpus_goes_to_a_temporary_map_removed_even_on_error(tmp_path, monkeypatch):
     import tempfile
 
