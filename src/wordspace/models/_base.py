@@ -25,13 +25,48 @@ wordspace.errors.NotFittedError: this LSA model is not fitted yet; call fit(corp
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import NotFittedError, ParameterError
+from .. import _store
+from ..errors import ModelFormatError, NotFittedError, ParameterError
 
 __all__ = ["WordspaceEstimator"]
+
+_DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _checkpoint_interval(checkpoint, every) -> tuple[int | None, float | None]:
+    """``(units, seconds)`` between checkpoints (one of them None), or ``(None, None)``; the
+    units are the model's (word2vec: tokens; the autoencoder: epochs).
+
+    >>> _checkpoint_interval("run.ckpt", 1000), _checkpoint_interval("run.ckpt", "2m")
+    ((1000, None), (None, 120.0))
+    """
+    if checkpoint is None:
+        if every is not None:
+            raise ParameterError("checkpoint_every needs checkpoint=<file>")
+        return None, None
+    folder = Path(checkpoint).resolve().parent
+    if not str(checkpoint) or Path(checkpoint).is_dir() or not folder.is_dir():
+        raise ParameterError(f"cannot write checkpoint {checkpoint!r}: not a file name in an "
+                             "existing folder")
+    every = "10m" if every is None else every
+    if isinstance(every, int | np.integer) and not isinstance(every, bool) and every > 0:
+        return int(every), None
+    if isinstance(every, str) and every[-1:] in _DURATION_UNITS:
+        try:
+            seconds = float(every[:-1]) * _DURATION_UNITS[every[-1]]
+        except ValueError:
+            seconds = -1.0
+        if seconds > 0:
+            return None, seconds
+    raise ParameterError(f"checkpoint_every must be a number of tokens or a duration like '90s', "
+                         f"'10m', '1h'; got {every!r}")
 
 
 class WordspaceEstimator(BaseEstimator):
@@ -55,6 +90,22 @@ class WordspaceEstimator(BaseEstimator):
                 raise ParameterError(f"{type(self).__name__} has no parameter {name!r}; it has "
                                      f"{', '.join(valid)}")
         return super().set_params(**params)
+
+    @classmethod
+    def _read_checkpoint(cls, path, name: str) -> tuple:
+        """``(model, header, arrays)`` of the checkpoint of ``name`` (``"word2vec"``, ...) at
+        ``path``: a model made with the stored parameters (those this class still has)."""
+        header, arrays = _store.load(path, mmap=False)
+        if header.get("kind") != f"{name}-checkpoint":
+            article = "an" if name[0] in "aeiou" else "a"
+            raise ModelFormatError(f"{path} is not {article} {name} checkpoint (it holds a "
+                                   f"{header.get('kind')!r})")
+        try:
+            model = cls(**{k: v for k, v in header["params"].items()
+                           if k in cls._get_param_names()})
+        except (KeyError, TypeError, ParameterError) as error:
+            raise ModelFormatError(f"{path}: incomplete {name} checkpoint ({error})") from None
+        return model, header, arrays
 
     def _check_fitted(self) -> None:
         try:

@@ -65,8 +65,7 @@ from ..errors import (
     check_positive,
 )
 from . import linalg
-from ._base import WordspaceEstimator
-from .word2vec import _checkpoint_interval
+from ._base import WordspaceEstimator, _checkpoint_interval
 
 __all__ = ["LinearAutoencoder", "subspace_angles", "relative_excess_error"]
 
@@ -530,13 +529,8 @@ class LinearAutoencoder(WordspaceEstimator):
         CorpusError
             If ``data`` does not have the checkpoint's shape (bags x tokens).
         """
-        header, arrays = _store.load(path, mmap=False)
-        if header.get("kind") != "autoencoder-checkpoint":
-            raise ModelFormatError(f"{path} is not an autoencoder checkpoint (it holds a "
-                                   f"{header.get('kind')!r})")
+        model, header, arrays = cls._read_checkpoint(path, "autoencoder")
         try:
-            model = cls(**{k: v for k, v in header["params"].items()
-                           if k in cls._get_param_names()})
             run = dict(header["run"])
             n_params = 1 if model.tied else 2
             n_slots = {"adam": 2, "momentum": 1}.get(model.optimizer, 0)

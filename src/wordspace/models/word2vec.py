@@ -59,7 +59,7 @@ from ..errors import (
     check_positive,
 )
 from ..vocab import EncodedCorpus, Vocabulary
-from ._base import WordspaceEstimator
+from ._base import WordspaceEstimator, _checkpoint_interval
 
 __all__ = ["Word2Vec"]
 
@@ -228,37 +228,6 @@ def _remove(path) -> None:
             pass
         except OSError:  # pragma: no cover -- Windows keeps mapped files
             logger.warning("could not remove the cache file %s", name)
-
-
-_DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def _checkpoint_interval(checkpoint, every) -> tuple[int | None, float | None]:
-    """``(tokens, seconds)`` between checkpoints (one of them None), or ``(None, None)``.
-
-    >>> _checkpoint_interval("run.ckpt", 1000), _checkpoint_interval("run.ckpt", "2m")
-    ((1000, None), (None, 120.0))
-    """
-    if checkpoint is None:
-        if every is not None:
-            raise ParameterError("checkpoint_every needs checkpoint=<file>")
-        return None, None
-    folder = Path(checkpoint).resolve().parent
-    if not str(checkpoint) or Path(checkpoint).is_dir() or not folder.is_dir():
-        raise ParameterError(f"cannot write checkpoint {checkpoint!r}: not a file name in an "
-                             "existing folder")
-    every = "10m" if every is None else every
-    if isinstance(every, int | np.integer) and not isinstance(every, bool) and every > 0:
-        return int(every), None
-    if isinstance(every, str) and every[-1:] in _DURATION_UNITS:
-        try:
-            seconds = float(every[:-1]) * _DURATION_UNITS[every[-1]]
-        except ValueError:
-            seconds = -1.0
-        if seconds > 0:
-            return None, seconds
-    raise ParameterError(f"checkpoint_every must be a number of tokens or a duration like '90s', "
-                         f"'10m', '1h'; got {every!r}")
 
 
 def _all_finite(matrix: np.ndarray) -> bool:
@@ -660,7 +629,7 @@ class Word2Vec(WordspaceEstimator):
             return kernel((ids, seg_offsets, s0, s1), state, np.float32(alpha), setup)
         return run
 
-    def _load_kernel(self, ids: np.ndarray) -> None:
+    def _load_kernel(self, ids: np.ndarray, tables: dict | None = None) -> None:
         """Load (or compile) this mode's kernel, then drop Numba's LLVM from the resident set.
 
         A kernel is typed by its arguments' types, not their sizes, so matrices of two rows and
@@ -672,7 +641,7 @@ class Word2Vec(WordspaceEstimator):
         dim = self.vector_size
         syn0 = np.zeros((2, dim), np.float32)
         syn1 = syn0 if self.tied else np.zeros((2, dim), np.float32)
-        run = self._block_runner(self._tables(), 2, (syn0, syn1, 0, 0, 0, 0))
+        run = self._block_runner(tables or self._tables(), 2, (syn0, syn1, 0, 0, 0, 0))
         run(np.zeros(1, np.uint64), ids[:0], np.zeros(1, np.int64), 0, 0, self._initial_alpha())
         release_library("libllvmlite")
 
@@ -756,10 +725,7 @@ class Word2Vec(WordspaceEstimator):
                    for t in range(workers)]
         planned = float(total) * epochs
         alpha0, alpha1 = self._initial_alpha(), float(self.min_alpha)
-        # load (or compile) the kernel here: an empty range of segments trains nothing and draws
-        # nothing; then Numba's LLVM is not needed while training, and its pages can go
-        runners[0](np.zeros(1, np.uint64), ids, seg_offsets, 0, 0, alpha0)
-        release_library("libllvmlite")
+        self._load_kernel(ids, tables)      # a no-op after fit's (resume and train come here)
         trim_heap()
         raw_tokens = encoded.n_raw_tokens or total
         done = _private(workers, np.int64)
@@ -938,13 +904,8 @@ class Word2Vec(WordspaceEstimator):
         CorpusError
             If ``corpus`` is not the corpus the checkpoint was trained on.
         """
-        header, arrays = _store.load(path, mmap=False)
-        if header.get("kind") != "word2vec-checkpoint":
-            raise ModelFormatError(f"{path} is not a word2vec checkpoint (it holds a "
-                                   f"{header.get('kind')!r})")
+        model, header, arrays = cls._read_checkpoint(path, "word2vec")
         try:
-            model = cls(**{k: v for k, v in header["params"].items()
-                           if k in cls._get_param_names()})
             run = dict(header["run"])
             vocab = Vocabulary(header["tokens"], arrays["counts"],
                                n_raw_tokens=header.get("n_raw_tokens", 0),
