@@ -23,27 +23,17 @@ from pathlib import Path
 import numpy as np
 
 from wordspace import Vocabulary, Word2Vec
-from wordspace.models import _w2v_core as C
+from wordspace._vocab_kernels import build_huffman
 from wordspace.models import _w2v_softmax as M
 
 DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "corpus" / "big.txt.gz"
 
 
 def held_out_scores(model, encoded, window, stride, limit):
-    vocab = model.vocabulary_
-    if model.loss == "hierarchical":
-        codes, points, lengths = C.build_huffman(vocab.counts)
-        kind = 2
-    else:
-        codes, points, lengths = np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), \
-            np.zeros(1, np.int32)
-        kind = 0
-    log_probs = np.zeros(limit)
-    ranks = np.zeros(limit, np.int64)
-    n = M.masked_log_probabilities(encoded.ids, encoded.offsets, model.input_vectors_,
-                                   model.output_vectors_, window, kind, codes, points, lengths,
-                                   bool(model.cbow_mean), stride, log_probs, ranks)
-    return log_probs[:n], ranks[:n]
+    tree = build_huffman(model.vocabulary_.counts) if model.loss == "hierarchical" else None
+    return M.masked_log_probabilities(encoded.ids, encoded.offsets, model.input_vectors_,
+                                      model.output_vectors_, window, tree, bool(model.cbow_mean),
+                                      stride, limit)
 
 
 def main():

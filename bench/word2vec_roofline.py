@@ -29,6 +29,7 @@ import numba
 import numpy as np
 
 from wordspace import Vocabulary, Word2Vec
+from wordspace._vocab_kernels import build_huffman
 from wordspace.models import _w2v_core as C
 from wordspace.models.word2vec import BLOCK_TOKENS, _blocks, _segments
 
@@ -176,7 +177,7 @@ def main():
     flops["sg-neg (shared negatives)"] = flops["sg-neg"]
     # hierarchical softmax: one dot and two axpys per node of the centre's path, mean length L
     kept_counts = vocab.counts * vocab.keep_probabilities(sample)
-    path = float(kept_counts @ C.build_huffman(vocab.counts)[2] / kept_counts.sum())
+    path = float(kept_counts @ build_huffman(vocab.counts)[2] / kept_counts.sum())
     print(f"  mean Huffman path of a kept centre: {path:.2f} nodes")
     flops["cbow-hs"] = c * dim + path * 6 * dim + 2 * c * dim
     rows["cbow-hs"] = 2 * (c + path)

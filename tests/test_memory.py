@@ -44,7 +44,7 @@ def test_only_read_only_pages_of_the_file_are_released(tmp_path):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/smaps")
 def test_numba_runs_and_compiles_after_its_pages_are_released():
-    from wordspace.models._w2v_core import build_alias
+    from wordspace._vocab_kernels import build_alias
 
     before = build_alias(np.array([0.5, 0.25, 0.25]))
     assert _mapped.release_library("libllvmlite") > 0

@@ -14,6 +14,7 @@ import pytest
 from test_w2v_softmax import finite_difference
 from test_word2vec import CORPUS, SMALL, partner_hits
 
+from wordspace._vocab_kernels import build_huffman
 from wordspace.errors import ParameterError
 from wordspace.models import _w2v_core as C
 from wordspace.models.word2vec import MODES, Word2Vec
@@ -111,7 +112,7 @@ def test_first_steps_follow_the_reference_gradient(key):
     predictions = ([([1], 0), ([0], 1), ([0], 0), ([1], 0)] if multi else [([1], 0), ([0], 1)])
 
     ref0, ref1 = syn0.astype(np.float64), syn1.astype(np.float64)
-    tree = C.build_huffman(model.vocabulary_.counts)
+    tree = build_huffman(model.vocabulary_.counts)
     if tied:
         def objective():
             return _reference_loss(loss, ref0, ref0, predictions, negative, 2, tree)

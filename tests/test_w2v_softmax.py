@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from wordspace._vocab_kernels import build_huffman
 from wordspace.models import _w2v_core as C
 from wordspace.models import _w2v_kernels as K
 from wordspace.models import _w2v_softmax as M
@@ -97,25 +98,25 @@ def test_held_out_scores_are_normalised_probabilities():
     ids = rng.integers(0, n_words, size=30).astype(np.int32)
     offsets = np.array([0, 30], np.int64)
     counts = np.arange(n_words, 0, -1).astype(np.int64)
-    codes, points, lengths = C.build_huffman(counts)
-    for loss_kind, syn1 in ((0, rng.normal(size=(n_words, dim)).astype(np.float32)),
-                            (2, rng.normal(size=(n_words - 1, dim)).astype(np.float32))):
-        log_probs = np.zeros(30)
-        ranks = np.zeros(30, np.int64)
-        n = M.masked_log_probabilities(ids, offsets, syn0, syn1, 2, loss_kind, codes, points,
-                                       lengths, True, 1, log_probs, ranks)
-        assert n == 30 and np.all(log_probs < 0) and np.all((ranks >= 0) & (ranks < n_words))
+    hierarchical = build_huffman(counts)
+    for tree, syn1 in ((None, rng.normal(size=(n_words, dim)).astype(np.float32)),
+                       (hierarchical, rng.normal(size=(n_words - 1, dim)).astype(np.float32))):
+        log_probs, ranks = M.masked_log_probabilities(ids, offsets, syn0, syn1, 2, tree)
+        assert len(log_probs) == 30 and np.all(log_probs < 0)
+        assert np.all((ranks >= 0) & (ranks < n_words))
         # the probabilities of all candidate tokens for one position sum to one
-        total = 0.0
+        candidates = np.zeros(n_words)
         for candidate in range(n_words):
             probe = ids.copy()
             probe[5] = candidate
-            lp = np.zeros(30)
-            M.masked_log_probabilities(probe, offsets, syn0, syn1, 2, loss_kind, codes, points,
-                                       lengths, True, 1, lp, np.zeros(30, np.int64))
-            total += np.exp(lp[5])
+            candidates[candidate] = M.masked_log_probabilities(probe, offsets, syn0, syn1, 2,
+                                                               tree)[0][5]
         # position 5's context is unchanged by its own token, so this is the full distribution
-        assert total == pytest.approx(1.0, rel=1e-5)
+        assert np.exp(candidates).sum() == pytest.approx(1.0, rel=1e-5)
+        assert ranks[5] == np.sum(candidates > candidates[ids[5]])
+        every_third = M.masked_log_probabilities(ids, offsets, syn0, syn1, 2, tree, stride=3,
+                                                 limit=4)
+        np.testing.assert_allclose(every_third[0], log_probs[:12:3])
 
 
 # -- through the model --------------------------------------------------------------------------

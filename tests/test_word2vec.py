@@ -7,9 +7,9 @@ import heapq
 import numpy as np
 import pytest
 
+from wordspace._vocab_kernels import build_alias, build_huffman
 from wordspace.corpus import as_corpus
 from wordspace.errors import CorpusError, NotFittedError, ParameterError
-from wordspace.models import _w2v_core as C
 from wordspace.models import load as load_any
 from wordspace.models.word2vec import Word2Vec, _blocks, _segments
 from wordspace.vocab import Vocabulary
@@ -296,7 +296,7 @@ def test_not_fitted():
 
 def test_huffman_tree_is_optimal_and_prefix_free():
     counts = np.array(sorted(np.random.default_rng(0).integers(1, 1000, 60), reverse=True))
-    codes, points, lengths = C.build_huffman(counts)
+    codes, points, lengths = build_huffman(counts)
     words = ["".join(map(str, codes[w, :lengths[w]])) for w in range(len(counts))]
     assert len(set(words)) == len(words)
     assert not any(a != b and b.startswith(a) for a in words for b in words)
@@ -315,7 +315,7 @@ def test_huffman_tree_is_optimal_and_prefix_free():
 def test_alias_table_reproduces_the_distribution():
     p = np.random.default_rng(1).random(50) ** 3
     p /= p.sum()
-    prob, alias = C.build_alias(p)
+    prob, alias = build_alias(p)
     implied = prob.copy()
     np.add.at(implied, alias, 1.0 - prob)
     np.testing.assert_allclose(implied / len(p), p, atol=1e-12)

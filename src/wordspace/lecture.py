@@ -562,7 +562,7 @@ def _fig_document_map(session: _Session):
 
 def _tree_probabilities(model, context_ids) -> np.ndarray:
     """P(y | context) for every token y of a hierarchical-softmax CBOW model (sums to 1)."""
-    from .models._w2v_core import build_huffman
+    from ._vocab_kernels import build_huffman
 
     codes, points, lengths = build_huffman(np.asarray(model.vocabulary_.counts))
     query = np.asarray(model.input_vectors_, np.float64)[context_ids].mean(axis=0)

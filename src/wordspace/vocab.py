@@ -472,7 +472,7 @@ class Vocabulary:
         """Share of the corpus tokens that are in the vocabulary."""
         return self.total / self.n_raw_tokens if self.n_raw_tokens else float("nan")
 
-    # -- sampling tables ----------------------------------------------------------------------
+    # -- sampling tables (the alias table and the Huffman tree: _vocab_kernels) ---------------
     def keep_probabilities(self, sample: float) -> np.ndarray:
         """Probability of keeping each token under word2vec's subsampling of frequent tokens.
 
@@ -496,12 +496,6 @@ class Vocabulary:
         """The negative-sampling distribution: counts**exponent, normalised (float64)."""
         weights = self.counts.astype(np.float64) ** exponent
         return weights / weights.sum()
-
-    def noise_cdf(self, exponent: float = 0.75) -> np.ndarray:
-        """Cumulative noise distribution as float64, ending at exactly 1.0 (for binary search)."""
-        cdf = np.cumsum(self.noise_distribution(exponent))
-        cdf[-1] = 1.0
-        return cdf
 
     # -- encoding -----------------------------------------------------------------------------
     def encode(self, tokens: Iterable[str], oov: int | None = None) -> np.ndarray:

@@ -29,11 +29,12 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from .._vocab_kernels import build_alias, build_huffman
+
 __all__ = [
     "EXP_TABLE_SIZE", "MAX_EXP", "NO_REMAP", "make_tables", "negative_tables", "tree_tables",
-    "seed_state", "build_alias", "build_huffman", "subsample_block", "sync_hot", "map_row",
-    "score", "update", "negative_step", "path_step", "hierarchical_step", "softmax_step",
-    "draw_negative", "next_random", "uniform",
+    "seed_state", "subsample_block", "sync_hot", "map_row", "score", "update", "negative_step",
+    "path_step", "hierarchical_step", "softmax_step", "draw_negative", "next_random", "uniform",
 ]
 
 EXP_TABLE_SIZE = 1024
@@ -59,7 +60,8 @@ def make_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def negative_tables(noise: np.ndarray, negative: int, lut=None) -> tuple:
-    """``ns``: the grouped tables of negative sampling from a noise distribution over words.
+    """``ns``: the grouped tables of negative sampling from a noise distribution over words (its
+    alias table: :func:`~wordspace._vocab_kernels.build_alias`).
 
     >>> ns = negative_tables(np.array([0.5, 0.25, 0.25]), 5)
     >>> ns[0].shape, int(ns[2]), len(ns[3])
@@ -70,7 +72,8 @@ def negative_tables(noise: np.ndarray, negative: int, lut=None) -> tuple:
 
 
 def tree_tables(counts: np.ndarray, lut=None) -> tuple:
-    """``hs``: Huffman codes, points and lengths of a vocabulary (:func:`build_huffman`), + lut."""
+    """``hs``: Huffman codes, points and lengths of a vocabulary, + lut (the tree of
+    :func:`~wordspace._vocab_kernels.build_huffman`)."""
     codes, points, lengths = build_huffman(np.asarray(counts, np.int64))
     return codes, points, lengths, make_tables() if lut is None else lut
 
@@ -80,72 +83,6 @@ def seed_state(seed: int, stream: int) -> np.ndarray:
     mixed = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(stream)]).generate_state(
         1, np.uint64)
     return mixed.astype(np.uint64)
-
-
-@_jit
-def build_alias(probabilities):
-    """Walker/Vose alias table of a discrete distribution: (prob float64, alias int32)."""
-    n = probabilities.shape[0]
-    prob = np.ones(n, np.float64)
-    alias = np.arange(n).astype(np.int32)
-    scaled = probabilities * n
-    small = [i for i in range(n) if scaled[i] < 1.0]
-    large = [i for i in range(n) if scaled[i] >= 1.0]
-    while small and large:
-        s = small.pop()
-        g = large.pop()
-        prob[s] = scaled[s]
-        alias[s] = g
-        scaled[g] = scaled[g] + scaled[s] - 1.0
-        if scaled[g] < 1.0:
-            small.append(g)
-        else:
-            large.append(g)
-    return prob, alias  # what is left in either list keeps probability 1
-
-
-@_jit
-def build_huffman(counts):
-    """Huffman codes of a vocabulary sorted by decreasing count (the C tool's linear method).
-
-    Returns ``(codes uint8 [V, L], points int32 [V, L], lengths int32 [V])``: word ``w``'s path
-    from the root visits inner nodes ``points[w, :lengths[w]]`` (rows of the output matrix,
-    ``0 .. V-2``) and turns ``codes[w, :lengths[w]]``.  Ties resolve by position, so the tree is
-    deterministic.
-    """
-    n = counts.shape[0]
-    lengths = np.zeros(n, np.int32)
-    if n < 2:
-        return np.zeros((n, 1), np.uint8), np.zeros((n, 1), np.int32), lengths
-    count = np.full(2 * n - 1, np.iinfo(np.int64).max)
-    count[:n] = counts
-    parent = np.zeros(2 * n - 1, np.int64)
-    binary = np.zeros(2 * n - 1, np.uint8)
-    pos1, pos2 = n - 1, n  # the next leaf (from the rarest), the next inner node
-    for a in range(n - 1):
-        pair = np.empty(2, np.int64)
-        for m in range(2):
-            if pos1 >= 0 and count[pos1] < count[pos2]:
-                pair[m], pos1 = pos1, pos1 - 1
-            else:
-                pair[m], pos2 = pos2, pos2 + 1
-        count[n + a] = count[pair[0]] + count[pair[1]]
-        parent[pair[0]] = parent[pair[1]] = n + a
-        binary[pair[1]] = 1
-    for a in range(n):
-        b = a
-        while b != 2 * n - 2:
-            lengths[a] += 1
-            b = parent[b]
-    codes = np.zeros((n, lengths.max()), np.uint8)
-    points = np.zeros((n, lengths.max()), np.int32)
-    for a in range(n):
-        b = a
-        for i in range(lengths[a] - 1, -1, -1):
-            codes[a, i] = binary[b]
-            points[a, i] = parent[b] - n
-            b = parent[b]
-    return codes, points, lengths
 
 
 # -- random numbers, prefetch -------------------------------------------------------------------
