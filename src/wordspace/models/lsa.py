@@ -70,6 +70,33 @@ ALGORITHMS = ("randomized", "arpack")
 VECTOR_SCALINGS = {"singular": 1.0, "sqrt": 0.5, "none": 0.0}
 
 
+_kernels_loaded = False
+
+
+def _load_kernels() -> None:
+    """Load every Numba kernel a fit runs (from Numba's cache, or compiled), on tiny inputs.
+
+    Loading a kernel needs LLVM, whose pages (about 44 MB resident) are released before the
+    corpus is read (:func:`wordspace._mapped.release_library`); a kernel first loaded after
+    that would fault them back in.  Covered: tokenising an ASCII and a non-ASCII chunk,
+    building, renumbering and weighting the matrix, and the randomized SVD of a wide and of a
+    tall matrix.  Once per process.
+    """
+    global _kernels_loaded
+    if _kernels_loaded:
+        return
+    from .._tokens import TokenCounter
+
+    counter = TokenCounter()
+    counter.add(["a b a"])
+    counter.add(["\u00e9t\u00e9 b"])
+    bags = BagOfWords(stopwords=None, min_count=1).fit_transform(
+        ["ant bee cat", "bee cat dog eel", "cat dog eel fox gnu", "ant fox"])
+    linalg.randomized_svd(bags, 1, n_oversamples=1, n_iter=1)                # n < d
+    linalg.randomized_svd(sp.csr_matrix(bags.T), 1, n_oversamples=1, n_iter=1)   # n > d
+    _kernels_loaded = True
+
+
 class LSA(WordspaceEstimator):
     """Latent semantic analysis: the tied-weight linear autoencoder solved by a truncated SVD.
 
@@ -223,6 +250,10 @@ class LSA(WordspaceEstimator):
 
             return fit_lsa(self, corpus, client)
         self._check_params()
+        # every kernel loaded now, LLVM's file pages (about 44 MB resident) then released:
+        # they are needed again only if a kernel is compiled
+        _load_kernels()
+        _mapped.release_library("libllvmlite")
         bow = self._vectorizer()
         matrix = bow.fit_transform(corpus)
         logger.info("LSA: %d units x %d tokens, %d nonzeros (%.1f MB)", *matrix.shape,
@@ -242,9 +273,6 @@ class LSA(WordspaceEstimator):
             raise ParameterError(f"n_components={k} is too large: the corpus gives a {n} x {d} "
                                  f"matrix, so at most {limit} components "
                                  f"({self.algorithm} SVD)")
-        # the kernels of counting have run; LLVM's file pages (about 60 MB resident) are not
-        # needed again unless a kernel is compiled, and would otherwise sit under the SVD's peak
-        _mapped.release_library("libllvmlite")
         if self.algorithm == "randomized":
             out = None                               # U diag(s), maybe in a mapped file
             if _mapped.is_mapped(matrix.data) or self.cache_dir is not None or \
