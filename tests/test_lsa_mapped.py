@@ -140,3 +140,16 @@ def test_csr_times_dense_transposed_matches_numpy():
     out = csr_times_dense_transposed(A, dense, 7)
     assert out.shape == (7, 150) and out.flags.c_contiguous
     np.testing.assert_allclose(out, (A.toarray() @ dense[:, :7]).T, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("extra_threads", [0, 1, 3])
+def test_csr_gram_rows_split_matches_numpy(extra_threads):
+    from wordspace.models._linalg_kernels import csr_gram_rows_split
+
+    A = sp.random(90, 30, density=0.2, random_state=7, format="csr", dtype=np.float32)
+    dense = np.random.default_rng(7).standard_normal((30, 5)).astype(np.float32)
+    out = np.full((30, 5), np.nan, np.float32)          # overwritten, not added to
+    partials = np.full((extra_threads, 30, 5), np.nan, np.float32)
+    csr_gram_rows_split(A.indptr, A.indices, A.data, dense, out, partials)
+    X = A.toarray().astype(np.float64)
+    np.testing.assert_allclose(out, X.T @ (X @ dense), rtol=1e-4, atol=1e-5)

@@ -10,7 +10,7 @@ import numba
 import numpy as np
 
 __all__ = ["csr_times_dense", "csr_transpose_times_dense", "csr_gram_times_dense",
-           "csr_times_dense_transposed"]
+           "csr_gram_rows_split", "csr_times_dense_transposed"]
 
 
 @numba.njit(parallel=True, fastmath=True, nogil=True, cache=True)
@@ -112,6 +112,52 @@ def csr_gram_times_dense(indptr, indices, data, dense: np.ndarray, out: np.ndarr
     """
     n_parts = max(1, min(numba.get_num_threads(), dense.shape[1]))
     _csr_gram_dense(indptr, indices, data, dense, out, n_parts)
+    return out
+
+
+@numba.njit(parallel=True, fastmath=True, nogil=True, cache=True)
+def _csr_gram_dense_rows(indptr, indices, data, dense, out, partials,
+                         bounds):  # pragma: no cover - compiled
+    width = dense.shape[1]
+    for part in numba.prange(len(bounds) - 1):
+        target = out if part == 0 else partials[part - 1]
+        for j in range(target.shape[0]):
+            for c in range(width):
+                target[j, c] = 0.0
+        y = np.empty(width, dense.dtype)
+        for i in range(bounds[part], bounds[part + 1]):
+            a, b = indptr[i], indptr[i + 1]
+            if a == b:
+                continue
+            for c in range(width):
+                y[c] = 0.0
+            for position in range(a, b):
+                value = data[position]
+                source = dense[indices[position]]
+                for c in range(width):
+                    y[c] += value * source[c]
+            for position in range(a, b):
+                value = data[position]
+                row = target[indices[position]]
+                for c in range(width):
+                    row[c] += value * y[c]
+
+
+def csr_gram_rows_split(indptr, indices, data, dense: np.ndarray, out: np.ndarray,
+                        partials: np.ndarray) -> np.ndarray:
+    """``out = X^T (X dense)`` for the CSR rows of ``X``, the rows split between threads by
+    nonzeros: each thread reads whole rows of ``dense`` (``l`` contiguous values, not a slice of
+    them) and scatters into its own output, the first ``out`` and the others ``partials``
+    (``threads - 1`` blocks the shape of ``out``), summed at the end.  For a small ``out``:
+    it costs a copy of it per extra thread (:func:`csr_gram_times_dense` needs none).
+    """
+    parts = len(partials) + 1
+    bounds = np.searchsorted(indptr, np.arange(parts + 1) * (indptr[-1] - indptr[0]) // parts
+                             + indptr[0])
+    bounds[0], bounds[-1] = 0, len(indptr) - 1
+    _csr_gram_dense_rows(indptr, indices, data, dense, out, partials, bounds.astype(np.int64))
+    for partial in partials:
+        out += partial
     return out
 
 

@@ -382,8 +382,9 @@ def _svd_by_columns(X, n_components: int, width: int, n_iter: int, rng, dtype, b
     result is :func:`_gram_range`'s, for one product more (``X Omega``) and orthonormalisations
     of ``n x l`` instead of ``d x l`` blocks.
     """
-    from .._mapped import RowBlocks
-    from ._linalg_kernels import csr_times_dense, csr_times_dense_transposed
+    import numba
+
+    from ._linalg_kernels import csr_gram_rows_split, csr_times_dense, csr_times_dense_transposed
 
     n, d = X.shape
     omega = rng.standard_normal((d, width), dtype=np.float32).astype(dtype, copy=False)
@@ -392,15 +393,19 @@ def _svd_by_columns(X, n_components: int, width: int, n_iter: int, rng, dtype, b
     columns = X.tocsc()                               # the rows of X^T
     A = sp.csr_matrix((columns.data, columns.indices, columns.indptr), shape=(d, n))
     del columns
-    blocks = RowBlocks(A.indptr, A.indices, A.data)
+    # the n x l blocks are small: the rows of X^T are split between threads, each with its
+    # own output (threads - 1 more blocks), rather than the columns of the blocks
+    partials = np.empty((max(numba.get_num_threads(), 1) - 1,) + basis.shape, basis.dtype)
+    rows = (A.indptr, A.indices, A.data)
     product = np.empty_like(basis)
     for _ in range(n_iter):
-        _gram_product(A, blocks, basis, product)      # X X^T Y
+        csr_gram_rows_split(*rows, basis, product, partials)       # X X^T Y
         basis, product = orthonormalize(product, 1, overwrite=True), basis
         bar.update()
     basis = orthonormalize(basis, 1, overwrite=True)  # Q: a second Cholesky QR round
-    _gram_product(A, blocks, basis, product)          # X X^T Q
+    csr_gram_rows_split(*rows, basis, product, partials)           # X X^T Q
     bar.update()
+    del partials, rows
     small = _gram64(basis, product)                   # B B^T = U_B S^2 U_B^T
     del product
     mu, U_small = np.linalg.eigh((small + small.T) / 2)
@@ -412,7 +417,7 @@ def _svd_by_columns(X, n_components: int, width: int, n_iter: int, rng, dtype, b
     pad[:, :n_components] = U_small[:, order] / s
     left = _times_small(basis, pad.astype(dtype))     # Q U_B S^-1 in the first k columns
     Vt = csr_times_dense_transposed(A, left, n_components)     # (X^T Q U_B S^-1)^T
-    del A, blocks
+    del A
     bar.update()
     signs = np.array([np.sign(row[np.argmax(np.abs(row))]) for row in Vt])
     signs[signs == 0] = 1
