@@ -487,7 +487,9 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     ``X`` run in ``dtype`` (float32 by default: half the memory traffic of float64, with
     singular values accurate far beyond what LSA needs).  For a sparse ``X`` each power step is
     one pass of ``X^T X`` over blocks of rows (:func:`_sparse_randomized_svd`): memory ``X`` plus
-    two dense ``d x l`` blocks (and ``U``, ``n x k``, at the end).  For a dense ``X``: ``X`` plus
+    two dense ``d x l`` blocks (and ``U``, ``n x k``, at the end); when ``n < d``, of ``X X^T``
+    over the rows of a CSR copy of ``X^T`` with two ``n x l`` blocks instead (the same result
+    in exact arithmetic; see :func:`_svd_by_columns`).  For a dense ``X``: ``X`` plus
     an ``n x l`` and a ``d x l`` block.  Nothing ``n x d`` is ever dense.
 
     Parameters

@@ -19,13 +19,15 @@ nonzero plus 4 per row; no dense ``d``-wide row ever exists; see :mod:`wordspace
 a randomized subspace iteration (:func:`~wordspace.models.linalg.randomized_svd`): each power
 step is one pass over blocks of rows computing ``X^T (X C)`` in a Numba kernel, so besides the
 matrix it holds two dense ``d x (k + 10)`` blocks and, at the end, the document vectors
-``X V^T`` (``n x k``).  When the matrix outgrows 1/8 of the available memory, or always with
-``cache_dir=``, the matrix and the document vectors lie in temporary memory-mapped files whose
-pages leave the resident set block by block (:mod:`wordspace._mapped`), so the resident memory
-does not grow with the number of units; the result is the same.  Measured by
+``X V^T`` (``n x k``); with fewer units than tokens (``n < d``) it iterates on ``X X^T``
+instead, over a copy of ``X^T``, with two ``n x (k + 10)`` blocks.  When the matrix outgrows
+1/8 of the available memory, or always with ``cache_dir=``, the matrix and the document
+vectors lie in temporary memory-mapped files whose pages leave the resident set block by block
+(:mod:`wordspace._mapped`), so the resident memory does not grow with the number of units; the
+result is the same.  Measured by
 ``bench/lsa.py`` on ``big.txt`` at paragraph granularity (251,267 units x 138,484 tokens, 23 M
-tokens of text, k = 100): 11.6 s and a peak of 544 MB for the whole fit on a quiet 2-core
-machine, against 32.0 s and 609 MB for scikit-learn's ``TfidfVectorizer`` + ``TruncatedSVD`` in
+tokens of text, k = 100): 6.9 s and a peak of 460 MB for the whole fit on a quiet 2-core
+machine, against 24.1 s and 609 MB for scikit-learn's ``TfidfVectorizer`` + ``TruncatedSVD`` in
 the same run.
 ``algorithm="arpack"`` uses :func:`scipy.sparse.linalg.svds` instead (exact to tolerance,
 slower for large ``k``, in memory).
