@@ -220,8 +220,11 @@ def run_stages(corpus: str, k: int, n_iter: int) -> list[dict]:
     rows[-1]["note"] = f"of which cut + renumber + sort rows: {finish_seconds[0]:.2f} s"
     matrix = timed("tf-idf weights + row norms (in place)", bow.weight, counts, copy=False)
     del counts
-    clocks = {"X^T (X C), fused": 0.0, "X @ V (document vectors)": 0.0, "orthonormalize": 0.0}
-    originals = (_linalg_kernels.csr_gram_times_dense, _linalg_kernels._csr_dense,
+    clocks = {"power passes X^T (X C) or X (X^T C)": 0.0,
+              "X @ Omega or X @ V (start / document vectors)": 0.0,
+              "Vt = (X^T Q U_B S^-1)^T (rows side)": 0.0, "orthonormalize": 0.0}
+    originals = (_linalg_kernels.csr_gram_times_dense, _linalg_kernels.csr_gram_rows_split,
+                 _linalg_kernels._csr_dense, _linalg_kernels.csr_times_dense_transposed,
                  linalg.orthonormalize)
 
     def clock(name, function):
@@ -233,18 +236,25 @@ def run_stages(corpus: str, k: int, n_iter: int) -> list[dict]:
                 clocks[name] += time.perf_counter() - start
         return wrapped
 
-    _linalg_kernels.csr_gram_times_dense = clock("X^T (X C), fused", originals[0])
-    _linalg_kernels._csr_dense = clock("X @ V (document vectors)", originals[1])
-    linalg.orthonormalize = clock("orthonormalize", originals[2])
+    _linalg_kernels.csr_gram_times_dense = clock("power passes X^T (X C) or X (X^T C)",
+                                                 originals[0])
+    _linalg_kernels.csr_gram_rows_split = clock("power passes X^T (X C) or X (X^T C)",
+                                                originals[1])
+    _linalg_kernels._csr_dense = clock("X @ Omega or X @ V (start / document vectors)",
+                                       originals[2])
+    _linalg_kernels.csr_times_dense_transposed = clock("Vt = (X^T Q U_B S^-1)^T (rows side)",
+                                                       originals[3])
+    linalg.orthonormalize = clock("orthonormalize", originals[4])
     timed("randomized SVD + document vectors", model._fit_matrix, matrix)
-    (_linalg_kernels.csr_gram_times_dense, _linalg_kernels._csr_dense,
+    (_linalg_kernels.csr_gram_times_dense, _linalg_kernels.csr_gram_rows_split,
+     _linalg_kernels._csr_dense, _linalg_kernels.csr_times_dense_transposed,
      linalg.orthonormalize) = originals
     svd_total = rows[-1]["seconds"]
     megabytes = (matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes) / 2**20
     for name, seconds in clocks.items():
         rows.append({"stage": f"  of which {name}", "seconds": seconds, "peak_mb": float("nan"),
                      "rss_mb": float("nan")})
-    rows.append({"stage": "  of which the rest (small eigenproblems, Vt, energy)",
+    rows.append({"stage": "  of which the rest (random start, eigenproblems, X^T, energy)",
                  "seconds": svd_total - sum(clocks.values()), "peak_mb": float("nan"),
                  "rss_mb": float("nan")})
     rows.append({"stage": "matrix", "seconds": float("nan"), "peak_mb": float("nan"),

@@ -362,3 +362,21 @@ def test_topics_have_no_contraction_fragments_or_numbers():
 
 def test_module_exports():
     assert lsa_module.__all__ == ["LSA"]
+
+
+def test_deferred_module_is_imported_on_first_use(monkeypatch):
+    """models/_base.py defers scipy.stats (imported by scikit-learn's base, used in functions)
+    with this placeholder: ``import`` of it loads nothing, the first attribute loads it."""
+    import sys
+
+    from wordspace.models._base import _DeferredModule
+
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    placeholder = _DeferredModule("colorsys")
+    monkeypatch.setitem(sys.modules, "colorsys", placeholder)
+    import colorsys
+
+    assert colorsys is placeholder and "rgb_to_hsv" not in vars(placeholder)
+    assert colorsys.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
+    assert sys.modules["colorsys"] is not placeholder
+    assert sys.modules["colorsys"].rgb_to_hsv is colorsys.rgb_to_hsv

@@ -102,3 +102,54 @@ def test_fused_randomized_svd_matches_the_exact_svd(small_blocks):
     _, s_no_u, Vt_no_u = randomized_svd(X, 8, n_iter=8, seed=0, compute_u=False)
     np.testing.assert_array_equal(s_no_u, s)
     np.testing.assert_array_equal(Vt_no_u, Vt)
+
+
+@pytest.mark.parametrize("shape", [(60, 240), (240, 60)])
+def test_randomized_svd_on_either_side_gives_the_same_decomposition(shape, small_blocks):
+    """The range finder on X^T (n x l blocks, the default when n < d) and on X (d x l blocks)
+    find the same singular values and subspace, whichever side is the smaller."""
+    from wordspace.models.linalg import _sparse_randomized_svd, subspace_angles
+
+    rng = np.random.default_rng(4)
+    X = sp.random(*shape, density=0.15, random_state=5, format="csr", dtype=np.float64)
+    X = sp.csr_matrix(X.multiply(np.outer(np.ones(shape[0]), 0.8 ** np.arange(shape[1]))
+                                 + rng.random(shape) * 0.01).astype(np.float32))
+    exact = np.linalg.svd(X.toarray().astype(np.float64), compute_uv=False)
+    result = {side: _sparse_randomized_svd(X, 6, 16, 6, np.random.default_rng(0), np.float32,
+                                           "svd", True, True, None, side)
+              for side in (False, True)}
+    for U, s, Vt in result.values():
+        np.testing.assert_allclose(s, exact[:6], rtol=1e-4)
+        np.testing.assert_allclose(Vt @ Vt.T, np.eye(6), atol=1e-5)
+        assert np.all(Vt[np.arange(6), np.abs(Vt).argmax(axis=1)] > 0)
+        np.testing.assert_allclose(U, X @ Vt.T, atol=1e-3 * s[0])
+    np.testing.assert_allclose(result[True][1], result[False][1], rtol=1e-4)
+    assert subspace_angles(result[True][2].T, result[False][2].T).max() < 1e-2
+    # randomized_svd takes the rows' side when n < d
+    _, s, Vt = randomized_svd(X, 6, n_oversamples=10, n_iter=6, seed=0, u_scaled=True)
+    chosen = result[shape[0] < shape[1]]
+    np.testing.assert_array_equal(s, chosen[1])
+    np.testing.assert_array_equal(Vt, chosen[2])
+
+
+def test_csr_times_dense_transposed_matches_numpy():
+    from wordspace.models._linalg_kernels import csr_times_dense_transposed
+
+    A = sp.random(150, 40, density=0.2, random_state=6, format="csr", dtype=np.float32)
+    dense = np.random.default_rng(6).standard_normal((40, 9)).astype(np.float32)
+    out = csr_times_dense_transposed(A, dense, 7)
+    assert out.shape == (7, 150) and out.flags.c_contiguous
+    np.testing.assert_allclose(out, (A.toarray() @ dense[:, :7]).T, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("extra_threads", [0, 1, 3])
+def test_csr_gram_rows_split_matches_numpy(extra_threads):
+    from wordspace.models._linalg_kernels import csr_gram_rows_split
+
+    A = sp.random(90, 30, density=0.2, random_state=7, format="csr", dtype=np.float32)
+    dense = np.random.default_rng(7).standard_normal((30, 5)).astype(np.float32)
+    out = np.full((30, 5), np.nan, np.float32)          # overwritten, not added to
+    partials = np.full((extra_threads, 30, 5), np.nan, np.float32)
+    csr_gram_rows_split(A.indptr, A.indices, A.data, dense, out, partials)
+    X = A.toarray().astype(np.float64)
+    np.testing.assert_allclose(out, X.T @ (X @ dense), rtol=1e-4, atol=1e-5)

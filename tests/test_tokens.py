@@ -31,9 +31,10 @@ def regex_units(documents, lowercase=True, inner="'\u2019-", paragraphs=False):
     return list(corpus)
 
 
-def fast_units(documents, lowercase=True, inner="'\u2019-", paragraphs=False, chunk_chars=7):
+def fast_units(documents, lowercase=True, inner="'\u2019-", paragraphs=False, chunk_chars=7,
+               threads=None):
     counter = TokenCounter(lowercase, inner, paragraphs)
-    pieces = list(counter.chunks(documents, "test", chunk_chars=chunk_chars))
+    pieces = list(counter.chunks(documents, "test", chunk_chars=chunk_chars, threads=threads))
     tokens = counter.tokens()
     units = []
     for ids, lengths in pieces:
@@ -53,9 +54,10 @@ def fast_units(documents, lowercase=True, inner="'\u2019-", paragraphs=False, ch
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet=ALPHABET, max_size=40), max_size=6), st.booleans(),
        st.sampled_from(["'\u2019-", "", "-", "._"]), st.booleans(),
-       st.integers(min_value=1, max_value=60))
-def test_same_units_as_the_regex(documents, lowercase, inner, paragraphs, chunk_chars):
-    assert fast_units(documents, lowercase, inner, paragraphs, chunk_chars) == \
+       st.integers(min_value=1, max_value=60), st.sampled_from([1, 2]))
+def test_same_units_as_the_regex(documents, lowercase, inner, paragraphs, chunk_chars, threads):
+    # threads=2: each chunk counted on a second thread while the next is encoded
+    assert fast_units(documents, lowercase, inner, paragraphs, chunk_chars, threads) == \
         regex_units(documents, lowercase, inner, paragraphs)
 
 

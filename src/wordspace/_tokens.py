@@ -104,6 +104,12 @@ class TokenCounter:
     def add(self, documents: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Tokenise ``documents``: the ids (int32) of all their tokens and the number of tokens
         of each unit (int64)."""
+        return self._count(*self._encode(documents))
+
+    def _encode(self, documents: list[str]):
+        """``(codes, starts, ends, classes)``: the code points of the documents joined by
+        spaces (lowercased), where each document starts and ends in them, and the table of
+        character classes for them (Python's string methods; no state of the counter)."""
         lengths = np.fromiter(map(len, documents), np.int64, len(documents))
         joined = " ".join(documents)             # a space never belongs to a token
         if self.lowercase:
@@ -123,9 +129,12 @@ class TokenCounter:
             if self._full is None:
                 self._full = self._classes(word_table())
             classes = self._full
-        del joined
+        return codes, starts, ends, classes
+
+    def _count(self, codes, starts, ends, classes) -> tuple[np.ndarray, np.ndarray]:
+        """The kernel over one encoded chunk: ids and unit lengths; the table grows."""
         ids = np.empty(len(codes) // 2 + 1, np.int32)
-        units = np.empty(len(documents) + 16, np.int64)
+        units = np.empty(len(starts) + 16, np.int64)
         (self.slots, self.hashes, self.offsets, self.sizes, self.pool, self._counts,
          self.n_types, self.pool_used, n_ids, n_units, units) = count_tokens(
             codes, starts, ends, classes, self.paragraphs, self.slots, self.hashes,
@@ -141,31 +150,68 @@ class TokenCounter:
         ends = (self.offsets[:self.n_types] + self.sizes[:self.n_types]).tolist()
         return list(map(text.__getitem__, map(slice, offsets, ends)))
 
-    def chunks(self, texts, desc: str, chunk_chars: int = CHUNK_CHARS):
+    def chunks(self, texts, desc: str, chunk_chars: int = CHUNK_CHARS,
+               threads: int | None = None):
         """``(ids, unit lengths)`` of the texts, chunk of about ``chunk_chars`` characters by
-        chunk, with a progress bar."""
+        chunk, with a progress bar.
+
+        With ``threads`` > 1 (default: Numba's number of threads) the kernel counts each chunk
+        on a second thread while this one reads and encodes the next and the caller takes the
+        previous: the chunks are still counted one after another, in order, so the ids,
+        counts and units are the same.  :attr:`n_types` may then already include tokens of
+        the chunk after the one yielded (an upper bound of its ids).
+        """
+        import numba
+
+        threads = numba.get_num_threads() if threads is None else threads
         bar = progress(desc=desc, unit=" tokens", unit_scale=True)
-        buffer: list[str] = []
-        size = 0
         try:
-            for text in texts:
-                buffer.append(text)
-                size += len(text)
-                if size >= chunk_chars:
-                    ids, lengths = self.add(buffer)
+            if threads < 2:
+                for documents in _batches(texts, chunk_chars):
+                    ids, lengths = self.add(documents)
+                    del documents
                     bar.update(len(ids))
                     yield ids, lengths
-                    buffer, size = [], 0
                     del ids, lengths
                     trim_heap()                 # the chunk's copies leave no resident holes
-            if buffer:
-                ids, lengths = self.add(buffer)
-                bar.update(len(ids))
-                yield ids, lengths
-                del ids, lengths
-                trim_heap()
+                return
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(1) as executor:
+                pending = None
+                for documents in _batches(texts, chunk_chars):
+                    encoded = self._encode(documents)
+                    del documents
+                    done = pending.result() if pending is not None else None
+                    pending = executor.submit(self._count, *encoded)
+                    del encoded
+                    if done is not None:
+                        bar.update(len(done[0]))
+                        yield done
+                        del done
+                        trim_heap()
+                if pending is not None:
+                    done = pending.result()
+                    bar.update(len(done[0]))
+                    yield done
+                    del done, pending
+                    trim_heap()
         finally:
             bar.close()
+
+
+def _batches(texts, chunk_chars: int):
+    """Lists of texts of about ``chunk_chars`` characters."""
+    buffer: list[str] = []
+    size = 0
+    for text in texts:
+        buffer.append(text)
+        size += len(text)
+        if size >= chunk_chars:
+            yield buffer
+            buffer, size = [], 0
+    if buffer:
+        yield buffer
 
 
 def counter_for(corpus) -> TokenCounter | None:

@@ -293,42 +293,48 @@ def sparse_times(X, dense: np.ndarray, out: np.ndarray | None = None,
     return out
 
 
-def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, dtype, desc: str,
-                           compute_u: bool, u_scaled: bool = False, u_out=None):
-    """The randomized SVD of a CSR ``X`` by products with ``X^T X``: only ``d x l`` blocks.
-
-    Halko et al.'s iteration alternates ``Q = orth(X C)`` (``n x l``) and ``C = orth(X^T Q)``
-    (``d x l``); the span of ``C`` after each step is that of ``X^T X C``, so here each power
-    step is ONE pass over the rows computing ``Z = X^T (X C)`` row by row
-    (:func:`~wordspace.models._linalg_kernels.csr_gram_times_dense`), and only ``Z`` is
-    orthonormalised.  The last step gives Halko's ``B = Q^T X`` without ``Q``: with ``G = X C``,
-    ``G^T G = C^T Z = W diag(lam) W^T`` and ``Q = G W lam^{-1/2}``, so ``B^T = X^T Q =
-    Z W lam^{-1/2}``; the SVD of ``B`` comes from the ``l x l`` matrix ``B B^T = U_B S^2
-    U_B^T``, and Halko's ``U = Q U_B = X (C W lam^{-1/2} U_B)`` from one gather pass.  The same
-    subspace as Halko's (same passes over ``X``: ``n_iter + 1`` of them, each a product and a
-    transposed product), but no ``n x l`` block, no orthonormalisation of one, and the rows of
-    ``X`` are read in blocks (memory-mapped ones released after each block).
-    """
-    from .._mapped import RowBlocks
+def _gram_product(A, blocks, block: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out = A^T (A block)`` for a CSR ``A``, one pass over its row ``blocks``
+    (:class:`wordspace._mapped.RowBlocks`)."""
     from ._linalg_kernels import csr_gram_times_dense
 
-    n, d = X.shape
-    blocks = RowBlocks(X.indptr, X.indices, X.data)
+    out[:] = 0.0
+    for r0, r1 in blocks:
+        csr_gram_times_dense(A.indptr[r0:r1 + 1], A.indices, A.data, block, out)
+    return out
 
-    def gram_product(cobasis: np.ndarray, out: np.ndarray) -> np.ndarray:
-        out[:] = 0.0
-        for r0, r1 in blocks:
-            csr_gram_times_dense(X.indptr[r0:r1 + 1], X.indices, X.data, cobasis, out)
-        return out
 
-    bar = progress(total=n_iter + 1 + bool(compute_u), desc=desc, unit=" passes")
-    cobasis = rng.standard_normal((d, width), dtype=np.float32).astype(dtype, copy=False)
+def _gram_range(A, n_components: int, cobasis: np.ndarray, n_iter: int, bar):
+    """The randomized range finder of a CSR ``A`` (``m x p``) by products with ``A^T A``: only
+    ``p x l`` blocks.
+
+    Halko et al.'s iteration alternates ``Q = orth(A C)`` (``m x l``) and ``C = orth(A^T Q)``
+    (``p x l``); the span of ``C`` after each step is that of ``A^T A C``, so here each power
+    step is ONE pass over the rows computing ``Z = A^T (A C)`` row by row
+    (:func:`~wordspace.models._linalg_kernels.csr_gram_times_dense`), and only ``Z`` is
+    orthonormalised.  The last step gives Halko's ``B = Q^T A`` without ``Q``: with ``G = A C``,
+    ``G^T G = C^T Z = W diag(lam) W^T`` and ``Q = G W lam^{-1/2}``, so ``B^T = A^T Q =
+    Z W lam^{-1/2}``; the SVD of ``B`` comes from the ``l x l`` matrix ``B B^T = U_B S^2
+    U_B^T``.  The same subspace as Halko's (same passes over ``A``: ``n_iter + 1`` of them,
+    each a product and a transposed product), but no ``m x l`` block, no orthonormalisation of
+    one, and the rows of ``A`` are read in blocks (memory-mapped ones released after each).
+    ``cobasis`` is the start (``p x l``, random), overwritten.
+
+    Returns ``(s, right, cobasis, to_left)``: the top ``k`` singular values; a ``p x l`` block
+    whose first ``k`` columns are ``A``'s right singular vectors ``V = B^T U_B S^{-1}``; the
+    ``p x l`` block ``C`` and the ``l x k`` matrix ``to_left`` with which ``A``'s left singular
+    vectors are ``U = Q U_B = A (C to_left)`` (one gather pass, left to the caller).
+    """
+    from .._mapped import RowBlocks
+
+    blocks = RowBlocks(A.indptr, A.indices, A.data)
+    dtype = cobasis.dtype
     product = np.empty_like(cobasis)
     for _ in range(n_iter):
-        gram_product(cobasis, product)
+        _gram_product(A, blocks, cobasis, product)
         cobasis, product = orthonormalize(product, 1, overwrite=True), cobasis
         bar.update()
-    gram_product(cobasis, product)                   # Z = X^T X C
+    _gram_product(A, blocks, cobasis, product)       # Z = A^T A C
     bar.update()
     gram = _gram64(cobasis, product)                 # G^T G = C^T Z
     lam, W = np.linalg.eigh((gram + gram.T) / 2)
@@ -337,25 +343,123 @@ def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, d
         raise np.linalg.LinAlgError("the sampled range has a lower rank than n_components")
     W[:, keep] /= np.sqrt(lam[keep])                 # W lam^-1/2
     W[:, ~keep] = 0.0                                # null directions: zero columns of B^T
-    projected_t = _times_small(product, W.astype(dtype))       # B^T (d x l), in place of Z
+    projected_t = _times_small(product, W.astype(dtype))       # B^T (p x l), in place of Z
+    del product
     small = _gram64(projected_t, projected_t)         # B B^T = U_B S^2 U_B^T
     mu, U_small = np.linalg.eigh((small + small.T) / 2)
     order = np.argsort(mu)[::-1][:n_components]
     s = np.sqrt(np.maximum(mu[order], 0.0))
     if not np.all(s > 0):
         raise np.linalg.LinAlgError("zero singular values among the first n_components")
-    pad = np.zeros((width, width))
+    pad = np.zeros((len(W), len(W)))
     pad[:, :n_components] = U_small[:, order] / s
-    # V = B^T U_B S^-1 (d x k), in the first k columns of B^T's block
-    V = _times_small(projected_t, pad.astype(dtype))[:, :n_components]
-    del projected_t
+    # V = B^T U_B S^-1 (p x k), in the first k columns of B^T's block
+    right = _times_small(projected_t, pad.astype(dtype))
+    return s, right, cobasis, W @ U_small[:, order]
+
+
+def _left_map(cobasis: np.ndarray, to_left: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``C to_left diag(scale)`` in the first ``k`` columns of ``C``'s block, in place."""
+    width, k = to_left.shape
+    pad = np.zeros((width, width))
+    pad[:, :k] = to_left * scale
+    return _times_small(cobasis, pad.astype(cobasis.dtype))
+
+
+def _svd_by_columns(X, n_components: int, width: int, n_iter: int, rng, dtype, bar,
+                    compute_u: bool, u_scaled: bool):
+    """:func:`_gram_range`'s decomposition of a CSR ``X`` (``n x d``, ``n < d``) with ``n x l``
+    blocks only, passing over the rows of ``X^T`` (a CSR copy of it, the size of ``X``).
+
+    :func:`_gram_range` on ``X`` spans ``G = X C`` with ``C`` the power-iterated ``Omega``; here
+    the start is ``X Omega`` and each power step is one pass ``Y := X (X^T Y)``, so after
+    ``n_iter`` steps ``Y`` spans the same ``G`` and ``Q = orth(Y)``.  The last pass gives
+    ``B B^T = Q^T X X^T Q`` (``B = Q^T X``), whose eigenvectors ``U_B`` and values ``S^2`` give
+    ``U = Q U_B`` in place (no pass) and ``Vt = (X^T Q U_B S^-1)^T`` from one gather pass over
+    the rows of ``X^T``, written row by row
+    (:func:`~wordspace.models._linalg_kernels.csr_times_dense_transposed`): no ``d x l``
+    block past the start and no transposed copy of a ``d x k`` one.  In exact arithmetic the
+    result is :func:`_gram_range`'s, for one product more (``X Omega``) and orthonormalisations
+    of ``n x l`` instead of ``d x l`` blocks.
+    """
+    import numba
+
+    from ._linalg_kernels import csr_gram_rows_split, csr_times_dense, csr_times_dense_transposed
+
+    n, d = X.shape
+    omega = rng.standard_normal((d, width), dtype=np.float32).astype(dtype, copy=False)
+    basis = orthonormalize(csr_times_dense(X, omega), 1, overwrite=True)   # X Omega, n x l
+    del omega
+    columns = X.tocsc()                               # the rows of X^T
+    A = sp.csr_matrix((columns.data, columns.indices, columns.indptr), shape=(d, n))
+    del columns
+    # the n x l blocks are small: the rows of X^T are split between threads, each with its
+    # own output (threads - 1 more blocks), rather than the columns of the blocks
+    partials = np.empty((max(numba.get_num_threads(), 1) - 1,) + basis.shape, basis.dtype)
+    rows = (A.indptr, A.indices, A.data)
+    product = np.empty_like(basis)
+    for _ in range(n_iter):
+        csr_gram_rows_split(*rows, basis, product, partials)       # X X^T Y
+        basis, product = orthonormalize(product, 1, overwrite=True), basis
+        bar.update()
+    basis = orthonormalize(basis, 1, overwrite=True)  # Q: a second Cholesky QR round
+    csr_gram_rows_split(*rows, basis, product, partials)           # X X^T Q
+    bar.update()
+    del partials, rows
+    small = _gram64(basis, product)                   # B B^T = U_B S^2 U_B^T
+    del product
+    mu, U_small = np.linalg.eigh((small + small.T) / 2)
+    order = np.argsort(mu)[::-1][:n_components]
+    s = np.sqrt(np.maximum(mu[order], 0.0))
+    if not np.all(s > 0):
+        raise np.linalg.LinAlgError("zero singular values among the first n_components")
+    pad = np.zeros((len(small), len(small)))
+    pad[:, :n_components] = U_small[:, order] / s
+    left = _times_small(basis, pad.astype(dtype))     # Q U_B S^-1 in the first k columns
+    Vt = csr_times_dense_transposed(A, left, n_components)     # (X^T Q U_B S^-1)^T
+    del A
+    bar.update()
+    signs = np.array([np.sign(row[np.argmax(np.abs(row))]) for row in Vt])
+    signs[signs == 0] = 1
+    Vt *= signs[:, None].astype(dtype)
+    U = None
+    if compute_u:                                     # U = Q U_B (times S)
+        U = left[:, :n_components] * (signs * s ** 2 if u_scaled else signs * s).astype(dtype)
+    return U, s, Vt
+
+
+def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, dtype, desc: str,
+                           compute_u: bool, u_scaled: bool = False, u_out=None,
+                           by_columns: bool | None = None):
+    """The randomized SVD of a CSR ``X`` (``n x d``) by :func:`_gram_range` on ``X``
+    (``d x l`` blocks) or, with ``n < d``, :func:`_svd_by_columns` (``n x l`` blocks).
+
+    Both start from the same random ``d x l`` block and give the same decomposition in exact
+    arithmetic.  The ``d x l`` side is taken when ``d <= n``, when ``X`` is memory-mapped (its
+    rows are read block by block) or when ``u_out`` is given; ``by_columns`` forces a side.
+    """
+    from .._mapped import is_mapped
+
+    n, d = X.shape
+    if by_columns is None:
+        by_columns = n < d and u_out is None and not is_mapped(X.data)
+    bar = progress(total=n_iter + 1 + bool(compute_u or by_columns), desc=desc, unit=" passes")
+    if by_columns:
+        try:
+            return _svd_by_columns(X, n_components, width, n_iter, rng, dtype, bar, compute_u,
+                                   u_scaled)
+        finally:
+            bar.close()
+    omega = rng.standard_normal((d, width), dtype=np.float32).astype(dtype, copy=False)
+    s, right, cobasis, to_left = _gram_range(X, n_components, omega, n_iter, bar)
+    del omega
+    V = right[:, :n_components]
     # svd_flip's convention (the largest entry of each row of Vt positive), column by column
     signs = np.array([np.sign(V[np.argmax(np.abs(V[:, j])), j]) for j in range(n_components)])
     signs[signs == 0] = 1
     if compute_u:
-        # U = Q U_B = X (C W lam^-1/2 U_B), times S when scaled: C's block becomes that map
-        pad[:, :n_components] = W @ U_small[:, order] * (signs * s if u_scaled else signs)
-        _times_small(cobasis, pad.astype(dtype))
+        # U = Q U_B = X (C to_left), times S when scaled: C's block becomes that map
+        _left_map(cobasis, to_left, signs * s if u_scaled else signs)
     U = None
     # U (n x k) and Vt (k x d) need a block each: the smaller one is made while both d x l
     # blocks live, the larger once one of them is gone
@@ -364,7 +468,7 @@ def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, d
         cobasis = None
         bar.update()
     Vt = np.ascontiguousarray(V.T)
-    del V, product
+    del V, right
     Vt *= signs[:, None].astype(dtype)
     if compute_u and U is None:
         U = sparse_times(X, cobasis, u_out, n_columns=n_components)
@@ -383,7 +487,9 @@ def randomized_svd(X, n_components: int, *, n_oversamples: int = 10, n_iter: int
     ``X`` run in ``dtype`` (float32 by default: half the memory traffic of float64, with
     singular values accurate far beyond what LSA needs).  For a sparse ``X`` each power step is
     one pass of ``X^T X`` over blocks of rows (:func:`_sparse_randomized_svd`): memory ``X`` plus
-    two dense ``d x l`` blocks (and ``U``, ``n x k``, at the end).  For a dense ``X``: ``X`` plus
+    two dense ``d x l`` blocks (and ``U``, ``n x k``, at the end); when ``n < d``, of ``X X^T``
+    over the rows of a CSR copy of ``X^T`` with two ``n x l`` blocks instead (the same result
+    in exact arithmetic; see :func:`_svd_by_columns`).  For a dense ``X``: ``X`` plus
     an ``n x l`` and a ``d x l`` block.  Nothing ``n x d`` is ever dense.
 
     Parameters

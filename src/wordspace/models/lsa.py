@@ -19,13 +19,15 @@ nonzero plus 4 per row; no dense ``d``-wide row ever exists; see :mod:`wordspace
 a randomized subspace iteration (:func:`~wordspace.models.linalg.randomized_svd`): each power
 step is one pass over blocks of rows computing ``X^T (X C)`` in a Numba kernel, so besides the
 matrix it holds two dense ``d x (k + 10)`` blocks and, at the end, the document vectors
-``X V^T`` (``n x k``).  When the matrix outgrows 1/8 of the available memory, or always with
-``cache_dir=``, the matrix and the document vectors lie in temporary memory-mapped files whose
-pages leave the resident set block by block (:mod:`wordspace._mapped`), so the resident memory
-does not grow with the number of units; the result is the same.  Measured by
+``X V^T`` (``n x k``); with fewer units than tokens (``n < d``) it iterates on ``X X^T``
+instead, over a copy of ``X^T``, with two ``n x (k + 10)`` blocks.  When the matrix outgrows
+1/8 of the available memory, or always with ``cache_dir=``, the matrix and the document
+vectors lie in temporary memory-mapped files whose pages leave the resident set block by block
+(:mod:`wordspace._mapped`), so the resident memory does not grow with the number of units; the
+result is the same.  Measured by
 ``bench/lsa.py`` on ``big.txt`` at paragraph granularity (251,267 units x 138,484 tokens, 23 M
-tokens of text, k = 100): 11.6 s and a peak of 544 MB for the whole fit on a quiet 2-core
-machine, against 32.0 s and 609 MB for scikit-learn's ``TfidfVectorizer`` + ``TruncatedSVD`` in
+tokens of text, k = 100): 6.9 s and a peak of 460 MB for the whole fit on a quiet 2-core
+machine, against 24.1 s and 609 MB for scikit-learn's ``TfidfVectorizer`` + ``TruncatedSVD`` in
 the same run.
 ``algorithm="arpack"`` uses :func:`scipy.sparse.linalg.svds` instead (exact to tolerance,
 slower for large ``k``, in memory).
@@ -68,6 +70,33 @@ logger = logging.getLogger(__name__)
 
 ALGORITHMS = ("randomized", "arpack")
 VECTOR_SCALINGS = {"singular": 1.0, "sqrt": 0.5, "none": 0.0}
+
+
+_kernels_loaded = False
+
+
+def _load_kernels() -> None:
+    """Load every Numba kernel a fit runs (from Numba's cache, or compiled), on tiny inputs.
+
+    Loading a kernel needs LLVM, whose pages (about 44 MB resident) are released before the
+    corpus is read (:func:`wordspace._mapped.release_library`); a kernel first loaded after
+    that would fault them back in.  Covered: tokenising an ASCII and a non-ASCII chunk,
+    building, renumbering and weighting the matrix, and the randomized SVD of a wide and of a
+    tall matrix.  Once per process.
+    """
+    global _kernels_loaded
+    if _kernels_loaded:
+        return
+    from .._tokens import TokenCounter
+
+    counter = TokenCounter()
+    counter.add(["a b a"])
+    counter.add(["\u00e9t\u00e9 b"])
+    bags = BagOfWords(stopwords=None, min_count=1).fit_transform(
+        ["ant bee cat", "bee cat dog eel", "cat dog eel fox gnu", "ant fox"])
+    linalg.randomized_svd(bags, 1, n_oversamples=1, n_iter=1)                # n < d
+    linalg.randomized_svd(sp.csr_matrix(bags.T), 1, n_oversamples=1, n_iter=1)   # n > d
+    _kernels_loaded = True
 
 
 class LSA(WordspaceEstimator):
@@ -223,6 +252,10 @@ class LSA(WordspaceEstimator):
 
             return fit_lsa(self, corpus, client)
         self._check_params()
+        # every kernel loaded now, LLVM's file pages (about 44 MB resident) then released:
+        # they are needed again only if a kernel is compiled
+        _load_kernels()
+        _mapped.release_library("libllvmlite")
         bow = self._vectorizer()
         matrix = bow.fit_transform(corpus)
         logger.info("LSA: %d units x %d tokens, %d nonzeros (%.1f MB)", *matrix.shape,
@@ -242,9 +275,6 @@ class LSA(WordspaceEstimator):
             raise ParameterError(f"n_components={k} is too large: the corpus gives a {n} x {d} "
                                  f"matrix, so at most {limit} components "
                                  f"({self.algorithm} SVD)")
-        # the kernels of counting have run; LLVM's file pages (about 60 MB resident) are not
-        # needed again unless a kernel is compiled, and would otherwise sit under the SVD's peak
-        _mapped.release_library("libllvmlite")
         if self.algorithm == "randomized":
             out = None                               # U diag(s), maybe in a mapped file
             if _mapped.is_mapped(matrix.data) or self.cache_dir is not None or \
