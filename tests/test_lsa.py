@@ -380,3 +380,20 @@ def test_deferred_module_is_imported_on_first_use(monkeypatch):
     assert colorsys.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
     assert sys.modules["colorsys"] is not placeholder
     assert sys.modules["colorsys"].rgb_to_hsv is colorsys.rgb_to_hsv
+
+
+def test_scipy_stats_deferred_only_while_sklearn_base_is_imported():
+    """After wordspace is imported, ``sys.modules`` holds no placeholder: scipy.stats was not
+    executed by that import, and a later ``import scipy.stats`` is the real module."""
+    import subprocess
+    import sys
+
+    code = ("import sys, wordspace.models; "
+            "print('scipy.stats' in sys.modules); "
+            "import scipy.stats, sklearn.utils.fixes as f; "
+            "print(type(sys.modules['scipy.stats']).__name__, f.scipy.stats is scipy.stats, "
+            "round(scipy.stats.spearmanr([1, 2, 3], [1, 3, 2])[0], 2))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "False"
+    assert out[1] == "module True 0.5"

@@ -25,6 +25,7 @@ wordspace.errors.NotFittedError: this LSA model is not fitted yet; call fit(corp
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import types
@@ -51,20 +52,29 @@ class _DeferredModule(types.ModuleType):
         return getattr(real, name)
 
 
-def _defer_import(name: str) -> None:
-    """Let ``import name`` cost nothing until the module is used (unless it is loaded)."""
+@contextlib.contextmanager
+def _deferred(name: str):
+    """While the block runs, ``import name`` binds a :class:`_DeferredModule` (unless the module
+    is loaded); afterwards ``sys.modules`` keeps no trace of it, so any later import (the user's
+    too) is the ordinary one."""
+    placeholder = None
     if name not in sys.modules:
-        sys.modules[name] = _DeferredModule(name)
+        placeholder = sys.modules[name] = _DeferredModule(name)
+    try:
+        yield
+    finally:
+        if placeholder is not None and sys.modules.get(name) is placeholder:
+            del sys.modules[name]
 
 
 # scikit-learn's base imports scipy.stats (sklearn.utils.fixes) and uses it only inside
-# functions; executing it costs about 0.5 s and 42 MB resident in every process (measured:
-# sklearn.base after numpy, scipy.sparse and Numba, 55 -> 21 MB and 0.7 -> 0.3 s)
-_defer_import("scipy.stats")
-
-from sklearn.base import BaseEstimator  # noqa: E402
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError  # noqa: E402
-from sklearn.utils.validation import check_is_fitted  # noqa: E402
+# functions, reaching it through the ``scipy`` package (which imports it then); executing it at
+# import costs about 0.5 s and 42 MB resident in every process (measured: sklearn.base after
+# numpy, scipy.sparse and Numba, 55 -> 21 MB and 0.7 -> 0.3 s)
+with _deferred("scipy.stats"):
+    from sklearn.base import BaseEstimator
+    from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+    from sklearn.utils.validation import check_is_fitted
 
 from .. import _store  # noqa: E402
 from ..errors import ModelFormatError, NotFittedError, ParameterError  # noqa: E402
