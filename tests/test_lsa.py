@@ -390,10 +390,10 @@ def test_scipy_stats_deferred_only_while_sklearn_base_is_imported():
 
     code = ("import sys, wordspace.models; "
             "print('scipy.stats' in sys.modules); "
-            "import scipy.stats, sklearn.utils.fixes as f; "
-            "print(type(sys.modules['scipy.stats']).__name__, f.scipy.stats is scipy.stats, "
+            "import scipy.stats; "
+            "print(type(sys.modules['scipy.stats']).__name__, "
             "round(scipy.stats.spearmanr([1, 2, 3], [1, 3, 2])[0], 2))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split("\n")
     assert out[0] == "False"
-    assert out[1] == "module True 0.5"
+    assert out[1] == "module 0.5"

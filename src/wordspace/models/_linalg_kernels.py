@@ -77,29 +77,34 @@ def csr_transpose_times_dense(matrix, dense: np.ndarray, out: np.ndarray | None 
     return out
 
 
+@numba.njit(inline="always", fastmath=True, nogil=True, cache=True)
+def _row_gram(a, b, indices, data, dense, target, y, first, last):  # pragma: no cover - compiled
+    """``target[:, first:last] += x^T (x dense[:, first:last])`` for the CSR row ``x`` stored at
+    ``a:b``, through the buffer ``y`` (at least ``last - first`` long)."""
+    m = last - first
+    for c in range(m):
+        y[c] = 0.0
+    for position in range(a, b):
+        value = data[position]
+        source = dense[indices[position], first:last]   # a slice: the loop vectorises
+        for c in range(m):
+            y[c] += value * source[c]
+    for position in range(a, b):
+        value = data[position]
+        row = target[indices[position], first:last]
+        for c in range(m):
+            row[c] += value * y[c]
+
+
 @numba.njit(parallel=True, fastmath=True, nogil=True, cache=True)
 def _csr_gram_dense(indptr, indices, data, dense, out, n_parts):  # pragma: no cover - compiled
     width = dense.shape[1]
     for part in numba.prange(n_parts):
         first, last = part * width // n_parts, (part + 1) * width // n_parts
-        m = last - first
-        y = np.empty(m, dense.dtype)
+        y = np.empty(last - first, dense.dtype)
         for i in range(len(indptr) - 1):
-            a, b = indptr[i], indptr[i + 1]
-            if a == b:
-                continue
-            for c in range(m):
-                y[c] = 0.0
-            for position in range(a, b):
-                value = data[position]
-                source = dense[indices[position], first:last]   # a slice: the loop vectorises
-                for c in range(m):
-                    y[c] += value * source[c]
-            for position in range(a, b):
-                value = data[position]
-                row = out[indices[position], first:last]
-                for c in range(m):
-                    row[c] += value * y[c]
+            if indptr[i] < indptr[i + 1]:
+                _row_gram(indptr[i], indptr[i + 1], indices, data, dense, out, y, first, last)
 
 
 def csr_gram_times_dense(indptr, indices, data, dense: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -126,21 +131,8 @@ def _csr_gram_dense_rows(indptr, indices, data, dense, out, partials,
                 target[j, c] = 0.0
         y = np.empty(width, dense.dtype)
         for i in range(bounds[part], bounds[part + 1]):
-            a, b = indptr[i], indptr[i + 1]
-            if a == b:
-                continue
-            for c in range(width):
-                y[c] = 0.0
-            for position in range(a, b):
-                value = data[position]
-                source = dense[indices[position]]
-                for c in range(width):
-                    y[c] += value * source[c]
-            for position in range(a, b):
-                value = data[position]
-                row = target[indices[position]]
-                for c in range(width):
-                    row[c] += value * y[c]
+            if indptr[i] < indptr[i + 1]:
+                _row_gram(indptr[i], indptr[i + 1], indices, data, dense, target, y, 0, width)
 
 
 def csr_gram_rows_split(indptr, indices, data, dense: np.ndarray, out: np.ndarray,

@@ -345,17 +345,24 @@ def _gram_range(A, n_components: int, cobasis: np.ndarray, n_iter: int, bar):
     W[:, ~keep] = 0.0                                # null directions: zero columns of B^T
     projected_t = _times_small(product, W.astype(dtype))       # B^T (p x l), in place of Z
     del product
-    small = _gram64(projected_t, projected_t)         # B B^T = U_B S^2 U_B^T
+    s, U_top, pad = _top_pairs(_gram64(projected_t, projected_t), n_components)
+    # V = B^T U_B S^-1 (p x k), in the first k columns of B^T's block
+    right = _times_small(projected_t, pad.astype(dtype))
+    return s, right, cobasis, W @ U_top
+
+
+def _top_pairs(small: np.ndarray, n_components: int):
+    """The top ``n_components`` eigenpairs of ``small = B B^T = U_B S^2 U_B^T``: ``(s, U_B,
+    pad)``, ``pad`` the ``l x l`` matrix whose first ``k`` columns are ``U_B S^-1`` (to map a
+    block in place by :func:`_times_small`)."""
     mu, U_small = np.linalg.eigh((small + small.T) / 2)
     order = np.argsort(mu)[::-1][:n_components]
     s = np.sqrt(np.maximum(mu[order], 0.0))
     if not np.all(s > 0):
         raise np.linalg.LinAlgError("zero singular values among the first n_components")
-    pad = np.zeros((len(W), len(W)))
+    pad = np.zeros((len(small), len(small)))
     pad[:, :n_components] = U_small[:, order] / s
-    # V = B^T U_B S^-1 (p x k), in the first k columns of B^T's block
-    right = _times_small(projected_t, pad.astype(dtype))
-    return s, right, cobasis, W @ U_small[:, order]
+    return s, U_small[:, order], pad
 
 
 def _left_map(cobasis: np.ndarray, to_left: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -408,13 +415,7 @@ def _svd_by_columns(X, n_components: int, width: int, n_iter: int, rng, dtype, b
     del partials, rows
     small = _gram64(basis, product)                   # B B^T = U_B S^2 U_B^T
     del product
-    mu, U_small = np.linalg.eigh((small + small.T) / 2)
-    order = np.argsort(mu)[::-1][:n_components]
-    s = np.sqrt(np.maximum(mu[order], 0.0))
-    if not np.all(s > 0):
-        raise np.linalg.LinAlgError("zero singular values among the first n_components")
-    pad = np.zeros((len(small), len(small)))
-    pad[:, :n_components] = U_small[:, order] / s
+    s, _, pad = _top_pairs(small, n_components)
     left = _times_small(basis, pad.astype(dtype))     # Q U_B S^-1 in the first k columns
     Vt = csr_times_dense_transposed(A, left, n_components)     # (X^T Q U_B S^-1)^T
     del A
