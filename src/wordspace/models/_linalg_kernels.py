@@ -13,18 +13,23 @@ __all__ = ["csr_times_dense", "csr_transpose_times_dense", "csr_gram_times_dense
            "csr_gram_rows_split", "csr_times_dense_transposed"]
 
 
+@numba.njit(inline="always", fastmath=True, nogil=True, cache=True)
+def _row_times(indptr, indices, data, i, dense, row):  # pragma: no cover - compiled
+    """``row = x_i dense[:, :len(row)]`` for the CSR row ``i``."""
+    width = row.shape[0]
+    for c in range(width):
+        row[c] = 0.0
+    for position in range(indptr[i], indptr[i + 1]):
+        value = data[position]
+        source = dense[indices[position]]
+        for c in range(width):
+            row[c] += value * source[c]
+
+
 @numba.njit(parallel=True, fastmath=True, nogil=True, cache=True)
 def _csr_dense(indptr, indices, data, dense, out):  # pragma: no cover - compiled
-    width = out.shape[1]                     # the first columns of dense, when it has more
-    for i in numba.prange(len(indptr) - 1):
-        row = out[i]
-        for c in range(width):
-            row[c] = 0.0
-        for position in range(indptr[i], indptr[i + 1]):
-            value = data[position]
-            source = dense[indices[position]]
-            for c in range(width):
-                row[c] += value * source[c]
+    for i in numba.prange(len(indptr) - 1):  # out may have fewer columns than dense
+        _row_times(indptr, indices, data, i, dense, out[i])
 
 
 def _output(out, shape, dtype) -> np.ndarray:
@@ -167,14 +172,7 @@ def _csr_dense_t(indptr, indices, data, dense, out_t, n_parts):  # pragma: no co
             j0 = t * _TILE
             j1 = min(j0 + _TILE, m)
             for j in range(j0, j1):
-                row = tile[j - j0]
-                for c in range(width):
-                    row[c] = 0.0
-                for position in range(indptr[j], indptr[j + 1]):
-                    value = data[position]
-                    source = dense[indices[position]]
-                    for c in range(width):
-                        row[c] += value * source[c]
+                _row_times(indptr, indices, data, j, dense, tile[j - j0])
             for c in range(width):
                 target = out_t[c]
                 for j in range(j0, j1):
