@@ -54,6 +54,15 @@ _DONE, _FULL = 0, 1
 _DOC, _AT, _IDS, _UNITS, _UNIT_START, _TYPES, _POOL = range(7)
 
 
+@numba.njit(nogil=True, cache=True, inline="always")
+def _end_unit(unit_lengths, n_units, length):  # pragma: no cover - compiled
+    """Record unit ``n_units`` of ``length`` tokens; False when ``unit_lengths`` is full."""
+    if n_units == len(unit_lengths):
+        return False
+    unit_lengths[n_units] = length
+    return True
+
+
 @numba.njit(nogil=True, cache=True)
 def _scan(codes, starts, ends, classes, paragraphs, slots, hashes, offsets, sizes, pool, counts,
           ids, unit_lengths, state):  # pragma: no cover - compiled
@@ -73,10 +82,9 @@ def _scan(codes, starts, ends, classes, paragraphs, slots, hashes, offsets, size
             kind = classes[codes[i]]
             if not kind & WORD:
                 if paragraphs and kind & BREAK and n_ids > unit_start:
-                    if n_units == len(unit_lengths):
+                    if not _end_unit(unit_lengths, n_units, n_ids - unit_start):
                         status = _FULL
                         break
-                    unit_lengths[n_units] = n_ids - unit_start
                     n_units += 1
                     unit_start = n_ids
                 i += 1
@@ -127,10 +135,9 @@ def _scan(codes, starts, ends, classes, paragraphs, slots, hashes, offsets, size
         if status == _FULL:
             break
         if not paragraphs or n_ids > unit_start:
-            if n_units == len(unit_lengths):
+            if not _end_unit(unit_lengths, n_units, n_ids - unit_start):
                 status = _FULL
                 break
-            unit_lengths[n_units] = n_ids - unit_start
             n_units += 1
             unit_start = n_ids
         d += 1

@@ -365,6 +365,14 @@ def _top_pairs(small: np.ndarray, n_components: int):
     return s, U_small[:, order], pad
 
 
+def _flip_signs(rows) -> np.ndarray:
+    """svd_flip's convention: the sign that makes the largest entry of each row of ``Vt``
+    positive (1 for a zero row), one row at a time (no temporary the size of ``Vt``)."""
+    signs = np.array([np.sign(row[np.argmax(np.abs(row))]) for row in rows])
+    signs[signs == 0] = 1
+    return signs
+
+
 def _left_map(cobasis: np.ndarray, to_left: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """``C to_left diag(scale)`` in the first ``k`` columns of ``C``'s block, in place."""
     width, k = to_left.shape
@@ -420,8 +428,7 @@ def _svd_by_columns(X, n_components: int, width: int, n_iter: int, rng, dtype, b
     Vt = csr_times_dense_transposed(A, left, n_components)     # (X^T Q U_B S^-1)^T
     del A
     bar.update()
-    signs = np.array([np.sign(row[np.argmax(np.abs(row))]) for row in Vt])
-    signs[signs == 0] = 1
+    signs = _flip_signs(Vt)
     Vt *= signs[:, None].astype(dtype)
     U = None
     if compute_u:                                     # U = Q U_B (times S)
@@ -455,9 +462,7 @@ def _sparse_randomized_svd(X, n_components: int, width: int, n_iter: int, rng, d
     s, right, cobasis, to_left = _gram_range(X, n_components, omega, n_iter, bar)
     del omega
     V = right[:, :n_components]
-    # svd_flip's convention (the largest entry of each row of Vt positive), column by column
-    signs = np.array([np.sign(V[np.argmax(np.abs(V[:, j])), j]) for j in range(n_components)])
-    signs[signs == 0] = 1
+    signs = _flip_signs(V.T)                        # the columns of V in place
     if compute_u:
         # U = Q U_B = X (C to_left), times S when scaled: C's block becomes that map
         _left_map(cobasis, to_left, signs * s if u_scaled else signs)
