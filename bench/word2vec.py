@@ -17,6 +17,7 @@ Slice mode (``--seeds``, or several ``--workers``): quality on a small corpus, w
 little.  For each mode and worker count, both tools train once per seed (alternating), and the
 script prints every run, then each tool's mean and ours minus gensim's.  ``--ours-options`` adds
 settings for wordspace only (experiments; the comparison is then no longer at equal settings);
+``{"negative_group": 16}`` sets the centres per draw of ``cbow-neg-shared``;
 ``{"corpus_file_schedule": 2}`` gives wordspace the learning rate that gensim's ``corpus_file=``
 really uses with 2 workers (each reader decays alpha by its own half of the lines only).
 
@@ -51,6 +52,8 @@ MODES = {
     "sg-hs": dict(architecture="skipgram", loss="hierarchical"),
     # wordspace's exact skip-gram (a draw of negatives per pair, as gensim); gensim runs sg-neg
     "sg-neg-exact": dict(architecture="skipgram", loss="negative", shared_negatives=False),
+    # wordspace's CBOW with consecutive centres sharing negatives; gensim runs cbow-neg
+    "cbow-neg-shared": dict(architecture="cbow", loss="negative", shared_negatives=True),
 }
 # alpha explicit: our default depends on the architecture, gensim's is 0.025 for both
 SETTINGS = dict(vector_size=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=5,
@@ -122,6 +125,11 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict,
         # whose threads each decay alpha by their own share of the lines: every epoch starts
         # where it should and falls for 1/N of an epoch only (epoch by epoch with ``train``)
         readers = int(ours_options.pop("corpus_file_schedule", 0))
+        # {"negative_group": G}: CBOW with shared negatives, G centres per draw
+        if "negative_group" in ours_options:
+            from wordspace.models import word2vec as module
+
+            module.NEGATIVE_GROUP = int(ours_options.pop("negative_group"))
         params = {"seed": 1, **settings, **arch, **ours_options}
         if readers:
             epochs = params["epochs"]

@@ -131,3 +131,90 @@ def test_first_steps_follow_the_reference_gradient(key):
     cosine = -step @ expected / (np.linalg.norm(step) * np.linalg.norm(expected))
     assert cosine > 0.995
     assert np.linalg.norm(step) == pytest.approx(alpha * np.linalg.norm(expected), rel=0.05)
+
+
+# -- CBOW with negatives shared by consecutive centres ------------------------------------------
+@pytest.mark.parametrize("architecture,given,shared", [
+    ("cbow", None, False), ("skipgram", None, True), ("cbow", True, True),
+    ("skipgram", False, False)])
+def test_shared_negatives_default_is_the_architectures_own(architecture, given, shared):
+    model = Word2Vec(architecture=architecture, shared_negatives=given)
+    model._validate()
+    assert model.shared_negatives is given and model._mode()[4] is shared
+    kernel = {("cbow", False): "cbow_negative_block", ("cbow", True): "cbow_shared_negative_block",
+              ("skipgram", False): "skipgram_block", ("skipgram", True): "skipgram_shared_block"}
+    assert model._kernel_name() == kernel[architecture, shared]
+    with pytest.raises(ParameterError, match="shared_negatives must be True or False"):
+        Word2Vec(shared_negatives="yes").fit(CORPUS[:5])
+
+
+def _generator_steps(before, after) -> int:
+    """How many numbers the generator drew between two states (see ``_w2v_core``)."""
+    state, mask = int(before[0]), (1 << 64) - 1
+    for steps in range(10_000):
+        if state == int(after[0]):
+            return steps
+        state = (state * 6364136223846793005 + 1442695040888963407) & mask
+    raise AssertionError("the generator did not reach the state")
+
+
+@pytest.mark.parametrize("group", [1, 3, 8])
+def test_consecutive_centres_share_one_draw_of_negatives(monkeypatch, group):
+    """No subsampling and fixed windows: the only random numbers are negatives, drawn once for
+    the first group and then once per ``group`` centres (a group ahead), against once per centre
+    in the exact mode."""
+    from wordspace.models import word2vec as module
+
+    monkeypatch.setattr(module, "NEGATIVE_GROUP", group)
+    negative, n = 3, 20
+    steps = {}
+    for shared in (False, True):
+        model = Word2Vec(vector_size=4, window=1, sample=0.0, negative=negative,
+                         shrink_windows=False, workers=1, shared_negatives=shared)
+        model._validate()
+        model.vocabulary_ = Vocabulary(["a", "b", "z"], [30, 20, 10])
+        model._init_weights()
+        ids = np.random.default_rng(0).integers(0, 3, n).astype(np.int32)
+        state = C.seed_state(1, 0)
+        before = state.copy()
+        run = model._block_runner(model._tables(), n)
+        _, predictions = run(state, ids, np.array([0, n], np.int64), 0, 1, 0.025)
+        assert predictions == n
+        steps[shared] = _generator_steps(before, state)
+    assert steps[False] == negative * (n + 1)
+    assert steps[True] == negative * (1 + n // group)
+
+
+def test_shared_negatives_in_groups_of_one_are_the_exact_mode(monkeypatch):
+    from wordspace.models import word2vec as module
+
+    exact = Word2Vec(**SMALL, shared_negatives=False).fit(CORPUS)
+    monkeypatch.setattr(module, "NEGATIVE_GROUP", 1)
+    shared = Word2Vec(**SMALL, shared_negatives=True).fit(CORPUS)
+    assert shared._kernel_name() != exact._kernel_name()
+    assert np.array_equal(shared.input_vectors_, exact.input_vectors_)
+    assert np.array_equal(shared.output_vectors_, exact.output_vectors_)
+
+
+def test_cbow_models_saved_before_shared_negatives_keep_the_exact_mode(tmp_path):
+    """Before ``PARAMS_VERSION`` 2, CBOW ignored ``shared_negatives`` (True by default): such a
+    file loads as the exact mode; a file saved now keeps what was asked."""
+    import json
+    import zipfile
+
+    model = Word2Vec(**{**SMALL, "epochs": 1}, shared_negatives=True).fit(CORPUS[:20])
+    path = tmp_path / "new.wsm"
+    model.save(path)
+    assert Word2Vec.load(path)._kernel_name() == "cbow_shared_negative_block"
+    old = tmp_path / "old.wsm"  # the same file as the previous version wrote it
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(old, "w", zipfile.ZIP_STORED) as copy:
+        for member in source.namelist():
+            data = source.read(member)
+            if member == "header.json":
+                header = json.loads(data)
+                del header["params_version"]
+                data = json.dumps(header).encode()
+            copy.writestr(member, data)
+    loaded = Word2Vec.load(old)
+    assert loaded.shared_negatives is None and loaded._kernel_name() == "cbow_negative_block"
+    assert np.array_equal(loaded.input_vectors_, model.input_vectors_)

@@ -137,9 +137,10 @@ def test_sync_hot_adds_a_threads_changes_to_the_shared_rows():
     assert matrix[2].tolist() == [1.0, 1.0, 1.0] and matrix[5].tolist() == [1.0, 1.0, 1.0]
 
 
-@pytest.mark.parametrize("architecture,loss", [("cbow", "negative"), ("skipgram", "negative"),
-                                               ("cbow", "hierarchical")])
-def test_private_hot_rows_with_several_threads(monkeypatch, architecture, loss):
+@pytest.mark.parametrize("architecture,loss,shared", [
+    ("cbow", "negative", None), ("skipgram", "negative", None), ("cbow", "hierarchical", None),
+    ("cbow", "negative", True)])
+def test_private_hot_rows_with_several_threads(monkeypatch, architecture, loss, shared):
     from wordspace.models import word2vec as module
 
     monkeypatch.setattr(module, "VOCAB_PER_HOT_ROW", 4)  # 24 words: 6 hot rows per matrix
@@ -154,7 +155,8 @@ def test_private_hot_rows_with_several_threads(monkeypatch, architecture, loss):
 
     monkeypatch.setattr(Word2Vec, "_private_rows", recording)
     corpus = planted_corpus(n_docs=1500, seed=4)
-    settings = {**SMALL, "epochs": 6, "architecture": architecture, "loss": loss}
+    settings = {**SMALL, "epochs": 6, "architecture": architecture, "loss": loss,
+                "shared_negatives": shared}
     single = Word2Vec(**settings).fit(corpus)
     model = Word2Vec(**{**settings, "workers": 2}).fit(corpus)
     assert seen[0] is None  # one thread: nothing private

@@ -7,8 +7,9 @@ Hogwild as the C tool does; the hot rows in the thread's own copy, see :mod:`._w
 
 :func:`_block_loop` is that walk, written once.  What differs between modes is the *window step*
 it calls per centre (CBOW, skip-gram, skip-gram sharing one draw of negatives per centre) and the
-*loss step* of one prediction (negative sampling, with the negatives drawn as it goes or a centre
-ahead so that their rows are prefetched; hierarchical or exact softmax).  Both are chosen while a
+*loss step* of one prediction (negative sampling, with the negatives drawn as it goes, a centre
+ahead so that their rows are prefetched, or once for a group of consecutive centres that share
+them; hierarchical or exact softmax).  Both are chosen while a
 kernel is typed, from the mode's literal constants, so each kernel compiles its own mode only.
 
 Every kernel is ``kernel(block, state, alpha, setup) -> (loss, predictions)``: the summed
@@ -22,7 +23,9 @@ average over any number of threads.  The grouped arguments:
   ``hot = (base, first1, ext0, ext1, sync_every)`` (the thread's own copy of the hot rows, see
   :mod:`._w2v_core`; ``base`` of shape ``(2, 0, dim)`` when there is none);
   ``bufs`` (:func:`work_buffers`); ``ns``, ``hs`` the loss tables (:mod:`._w2v_core`; those of
-  one word when unused); ``opts = (cbow_mean, masks, loss_kind)``.
+  one word when unused); ``opts = (cbow_mean, masks, loss_kind, group)``: ``group``, the
+  consecutive centres that share one draw of negatives (the kernel ``GROUPED``'s only; others
+  draw per centre).
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from ._w2v_core import (
 )
 
 __all__ = [
-    "KERNELS", "LOSS_KINDS", "work_buffers", "cbow_negative_block",
+    "KERNELS", "LOSS_KINDS", "work_buffers", "cbow_negative_block", "cbow_shared_negative_block",
     "cbow_block", "skipgram_shared_block", "skipgram_block",
 ]
 
@@ -63,6 +66,7 @@ _jit_inline = numba.njit(cache=True, fastmath=True, nogil=True, inline="always")
 #: loss name -> code used inside the kernels
 LOSS_KINDS = {"softmax": 0, "negative": 1, "hierarchical": 2}
 SOFTMAX, NEGATIVE, HIERARCHICAL, AHEAD = 0, 1, 2, 3  # AHEAD: negatives drawn a centre ahead
+GROUPED = 4  # as AHEAD, one draw for ``group`` consecutive centres (opts[3]): a group ahead
 CBOW, SKIPGRAM, SKIPGRAM_SHARED = 0, 1, 2  # window steps
 
 
@@ -118,8 +122,8 @@ def _predict(kind, neu1, target, drawn, syn1, alpha, state, setup, remap, neu1e)
     """One prediction with the loss step ``kind`` (a literal)."""
 
 
-_dispatch(_predict, {NEGATIVE: _negative, AHEAD: _ahead, HIERARCHICAL: _hierarchical,
-                     SOFTMAX: _softmax})
+_dispatch(_predict, {NEGATIVE: _negative, AHEAD: _ahead, GROUPED: _ahead,
+                     HIERARCHICAL: _hierarchical, SOFTMAX: _softmax})
 
 
 # -- pieces of the window steps -----------------------------------------------------------------
@@ -291,7 +295,7 @@ def _block_loop(step, kind, block, state, alpha, setup):
     ids, seg_offsets, seg_start, seg_end = block
     (keep, window, shrink), (syn0, syn1), hot, bufs, ns, hs, opts = setup
     kept, kept_window, kept_seg, negatives = bufs[0], bufs[1], bufs[2], bufs[5]
-    masks = opts[1] if step == CBOW and kind != AHEAD else 1
+    masks = opts[1] if step == CBOW and kind != AHEAD and kind != GROUPED else 1
     n_kept = subsample_block(ids, seg_offsets, seg_start, seg_end, keep, window, shrink, state,
                              kept, kept_window, kept_seg)
     loss = 0.0
@@ -302,8 +306,11 @@ def _block_loop(step, kind, block, state, alpha, setup):
     remaps = ((0, n_hot, hot[2]), (hot[1], n_hot, hot[3]))
     _sync(syn0, syn1, hot)
     next_sync = hot[4]
-    negative = ns[2] if kind == AHEAD else 0
+    negative = ns[2] if kind == AHEAD or kind == GROUPED else 0
+    group = opts[3] if kind == GROUPED else 1  # centres that share one draw of negatives
+    prefetch = kind == AHEAD or kind == GROUPED or kind == HIERARCHICAL
     current = 0
+    used = 0  # centres that have used the current draw
     for k in range(negative):
         negatives[current, k] = draw_negative(state, ns[0], ns[1])
     for s in range(seg_end - seg_start):
@@ -317,12 +324,13 @@ def _block_loop(step, kind, block, state, alpha, setup):
             hi = min(e, i + kept_window[i] + 1)
             if hi - lo < 2:
                 continue
-            for k in range(negative):  # the next centre's negatives, their rows fetched now
-                negatives[1 - current, k] = draw_negative(state, ns[0], ns[1])
-                if negatives[1 - current, k] >= n_hot:
-                    prefetch_row(syn1, negatives[1 - current, k])
-            if (kind == AHEAD or kind == HIERARCHICAL) and i + 1 < n_kept:  # and the rows of
-                if kind == HIERARCHICAL:  # the next centre's path below the top 8 levels
+            if used == group - 1:  # the next centre's (group's) negatives, rows fetched now
+                for k in range(negative):
+                    negatives[1 - current, k] = draw_negative(state, ns[0], ns[1])
+                    if negatives[1 - current, k] >= n_hot:
+                        prefetch_row(syn1, negatives[1 - current, k])
+            if prefetch and i + 1 < n_kept:  # and the rows of the next centre: its
+                if kind == HIERARCHICAL:  # path below the top 8 levels
                     for k in range(8, hs[2][kept[i + 1]]):  # (those stay in cache)
                         prefetch_row(syn1, map_row(hs[1][kept[i + 1], k], remaps[1]))
                 elif kept[i + 1] >= n_hot:
@@ -334,7 +342,10 @@ def _block_loop(step, kind, block, state, alpha, setup):
                               alpha, state, setup, remaps)
             loss += term
             predictions += n
-            current = 1 - current
+            used += 1
+            if used == group:
+                used = 0
+                current = 1 - current
     _sync(syn0, syn1, hot)
     return loss, predictions
 
@@ -358,6 +369,13 @@ def cbow_negative_block(block, state, alpha, setup):
 
 
 @_kernel
+def cbow_shared_negative_block(block, state, alpha, setup):
+    """CBOW, negative sampling, one mask: ``group`` consecutive centres share one draw of
+    negatives (drawn a group ahead), whose rows then stay in cache for the group."""
+    return _block_loop(CBOW, GROUPED, block, state, alpha, setup)
+
+
+@_kernel
 def cbow_block(block, state, alpha, setup):
     """CBOW, hierarchical softmax or the exact softmax, or any loss with ``masks > 1``."""
     return _any_loss(CBOW, block, state, alpha, setup)
@@ -377,5 +395,5 @@ def skipgram_block(block, state, alpha, setup):
 
 
 #: kernel name -> kernel
-KERNELS = {f.__name__: f for f in (cbow_negative_block, cbow_block, skipgram_shared_block,
-                                   skipgram_block)}
+KERNELS = {f.__name__: f for f in (cbow_negative_block, cbow_shared_negative_block, cbow_block,
+                                   skipgram_shared_block, skipgram_block)}

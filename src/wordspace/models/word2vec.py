@@ -133,6 +133,13 @@ def _releasing(run, ids: np.ndarray):
         return result
 
     return run_releasing
+#: CBOW with shared negatives: consecutive kept centres that share one draw of negatives
+NEGATIVE_GROUP = 8
+#: version of the parameters in a saved model or checkpoint: 2 since ``shared_negatives=None``
+#: (each architecture's own) became the default and ``True`` turned on CBOW's shared mode.  In a
+#: file without it CBOW ignored ``shared_negatives``, so a CBOW model saved with ``True`` (the
+#: default then) was trained, and goes on training, with the exact mode
+PARAMS_VERSION = 2
 #: a mean loss per prediction above this means training diverged (a healthy model's is a few nats:
 #: the sigmoid saturates at a score of 6)
 DIVERGED_LOSS = 100.0
@@ -142,7 +149,9 @@ def _mode_table() -> dict:
     """(architecture, loss, masks > 1, tied, shared_negatives) -> kernel of ``_w2v_kernels``.
 
     Every supported combination, and only those: ``Word2Vec`` refuses any other key.
-    ``shared_negatives`` only matters for skip-gram with negative sampling; the output vectors of
+    ``shared_negatives`` only matters for negative sampling with one mask (skip-gram: the
+    centre's context words share a draw; CBOW: :data:`NEGATIVE_GROUP` consecutive centres
+    do); the output vectors of
     hierarchical softmax are tree nodes, so it cannot be tied; skip-gram predicts one token (the
     centre) from each context word, so it has one mask.
     """
@@ -150,8 +159,8 @@ def _mode_table() -> dict:
     for tied in (False, True):
         for shared in (False, True):
             for multi in (False, True):
-                table["cbow", "negative", multi, tied, shared] = \
-                    "cbow_block" if multi else "cbow_negative_block"
+                table["cbow", "negative", multi, tied, shared] = "cbow_block" if multi else \
+                    "cbow_shared_negative_block" if shared else "cbow_negative_block"
                 table["cbow", "softmax", multi, tied, shared] = "cbow_block"
                 if not tied:
                     table["cbow", "hierarchical", multi, tied, shared] = "cbow_block"
@@ -165,6 +174,22 @@ def _mode_table() -> dict:
 
 #: every supported mode -> the name of its kernel in ``_w2v_kernels``
 MODES = _mode_table()
+
+
+def _stored_meaning(header: dict) -> dict:
+    """The parameters of a saved model or checkpoint, as this version reads them (see
+    :data:`PARAMS_VERSION`).
+
+    >>> _stored_meaning({"params": {"architecture": "cbow", "shared_negatives": True}})
+    {'architecture': 'cbow', 'shared_negatives': None}
+    >>> _stored_meaning({"params": {"architecture": "cbow", "shared_negatives": True},
+    ...                  "params_version": 2})
+    {'architecture': 'cbow', 'shared_negatives': True}
+    """
+    params = dict(header["params"])
+    if header.get("params_version", 1) < 2 and params.get("architecture") == "cbow":
+        params["shared_negatives"] = None    # CBOW ignored it: the exact mode
+    return params
 
 
 def _segments(offsets: np.ndarray, max_len: int = MAX_SEGMENT) -> np.ndarray:
@@ -297,12 +322,18 @@ class Word2Vec(WordspaceEstimator):
         initialised to zero.
     masks : int
         Masked tokens per window (1: the classic model).
-    shared_negatives : bool
-        Skip-gram with negative sampling: all context words of one centre share one draw of
-        negatives, so each step is a small dense matrix product (HogBatch, Ji et al. 2016).
-        On the 23M-token benchmark corpus it trains 2.4x faster than the exact mode with the
-        same or better scores (analogies 0.414 vs 0.423, WordSim-353 0.598 vs 0.576, SimLex
-        0.333 vs 0.327); ``False`` draws negatives per pair exactly as gensim does.
+    shared_negatives : bool, optional
+        Negative sampling with one mask: share draws of negatives.  ``None`` (the default) is
+        each architecture's own choice: ``True`` for skip-gram, ``False`` for CBOW.
+        Skip-gram: all context words of one centre share one draw of negatives, so each step
+        is a small dense matrix product (HogBatch, Ji et al. 2016).  On the 23M-token
+        benchmark corpus it trains 2.4x faster than the exact mode with the same or better
+        scores (analogies 0.414 vs 0.423, WordSim-353 0.598 vs 0.576, SimLex 0.333 vs 0.327);
+        ``False`` draws negatives per pair exactly as gensim does.  CBOW: ``True`` lets
+        :data:`NEGATIVE_GROUP` (8) consecutive kept centres share one draw, so the negatives'
+        rows stay in cache across the group (see the README's "CBOW with shared negatives");
+        ``False`` draws per centre as gensim does.  Models saved before this option applied
+        to CBOW keep their exact mode when loaded.
     workers : int, optional
         Training threads (default: the number of CPU cores).
     seed : int
@@ -356,7 +387,7 @@ class Word2Vec(WordspaceEstimator):
                  sample: float = 1e-3, min_count: int = 5, max_vocab_size: int | None = None,
                  epochs: int = 5, alpha: float | None = None, min_alpha: float = 0.0001,
                  cbow_mean: bool = True, tied: bool = False, masks: int = 1,
-                 shared_negatives: bool = True, workers: int | None = None, seed: int = 1,
+                 shared_negatives: bool | None = None, workers: int | None = None, seed: int = 1,
                  shrink_windows: bool = True, cache_dir=None, callbacks=(), checkpoint=None,
                  checkpoint_every=None):
         self.vector_size = vector_size
@@ -416,9 +447,12 @@ class Word2Vec(WordspaceEstimator):
         if not isinstance(self.seed, int | np.integer) or isinstance(self.seed, bool):
             raise ParameterError(f"seed must be an integer, got {self.seed!r}")
         for name in ("cbow_mean", "tied", "shared_negatives", "shrink_windows"):
-            if not isinstance(getattr(self, name), bool | np.bool_):
-                raise ParameterError(f"{name} must be True or False, got "
-                                     f"{getattr(self, name)!r}")
+            value = getattr(self, name)
+            if not (isinstance(value, bool | np.bool_) or
+                    name == "shared_negatives" and value is None):
+                raise ParameterError(f"{name} must be True or False"
+                                     f"{' (or None)' if name == 'shared_negatives' else ''}, "
+                                     f"got {value!r}")
         self._kernel_name()
         if self.cache_dir is not None and not Path(self.cache_dir).is_dir():
             raise ParameterError(f"cache_dir {self.cache_dir} is not a folder")
@@ -427,8 +461,9 @@ class Word2Vec(WordspaceEstimator):
         _checkpoint_interval(self.checkpoint, self.checkpoint_every)
 
     def _mode(self) -> tuple:
-        return (self.architecture, self.loss, self.masks > 1, bool(self.tied),
-                bool(self.shared_negatives))
+        shared = self.architecture == "skipgram" if self.shared_negatives is None \
+            else bool(self.shared_negatives)
+        return self.architecture, self.loss, self.masks > 1, bool(self.tied), shared
 
     def _initial_alpha(self) -> float:
         """``alpha``, or the architecture's default learning rate when it is None."""
@@ -622,7 +657,8 @@ class Word2Vec(WordspaceEstimator):
                               tables["hs"][0].shape[1], _private)
         setup = ((tables["keep"], window, bool(self.shrink_windows)), (syn0, syn1),
                  (base, first1, ext0, ext1, SYNC_TOKENS), bufs, tables["ns"], tables["hs"],
-                 (bool(self.cbow_mean), int(self.masks), K.LOSS_KINDS[self.loss]))
+                 (bool(self.cbow_mean), int(self.masks), K.LOSS_KINDS[self.loss],
+                  NEGATIVE_GROUP))
         kernel = K.KERNELS[self._kernel_name()]
 
         def run(state, ids, seg_offsets, s0, s1, alpha):
@@ -880,6 +916,7 @@ class Word2Vec(WordspaceEstimator):
             arrays["output_vectors"] = self.output_vectors_
         _store.save(self.checkpoint, "word2vec-checkpoint", arrays,
                     tokens=self.vocabulary_.tokens, params=self._stored_params(),
+                    params_version=PARAMS_VERSION,
                     loss_history=list(self.loss_history_), epochs_trained=self.epochs_trained_,
                     n_raw_tokens=self.vocabulary_.n_raw_tokens,
                     n_documents=self.vocabulary_.n_documents, run=run)
@@ -906,6 +943,7 @@ class Word2Vec(WordspaceEstimator):
         """
         model, header, arrays = cls._read_checkpoint(path, "word2vec")
         try:
+            model.shared_negatives = _stored_meaning(header).get("shared_negatives")
             run = dict(header["run"])
             vocab = Vocabulary(header["tokens"], arrays["counts"],
                                n_raw_tokens=header.get("n_raw_tokens", 0),
@@ -968,7 +1006,8 @@ class Word2Vec(WordspaceEstimator):
             arrays["output_vectors"] = self.output_vectors_
         params = self._stored_params()
         _store.save(path, "word2vec", arrays, tokens=self.vocabulary_.tokens, params=params,
-                    loss_history=list(self.loss_history_), epochs_trained=self.epochs_trained_,
+                    params_version=PARAMS_VERSION, loss_history=list(self.loss_history_),
+                    epochs_trained=self.epochs_trained_,
                     n_raw_tokens=self.vocabulary_.n_raw_tokens,
                     n_documents=self.vocabulary_.n_documents)
 
@@ -980,7 +1019,7 @@ class Word2Vec(WordspaceEstimator):
         if header.get("kind") != "word2vec":
             raise ModelFormatError(f"{path} holds a {header.get('kind')!r} model, not word2vec")
         try:
-            params = dict(header["params"])
+            params = _stored_meaning(header)
             model = cls(**{k: v for k, v in params.items() if k in cls._get_param_names()})
             vocab = Vocabulary(header["tokens"], arrays["counts"],
                                n_raw_tokens=header.get("n_raw_tokens", 0),
