@@ -17,7 +17,8 @@ Slice mode (``--seeds``, or several ``--workers``): quality on a small corpus, w
 little.  For each mode and worker count, both tools train once per seed (alternating), and the
 script prints every run, then each tool's mean and ours minus gensim's.  ``--ours-options`` adds
 settings for wordspace only (experiments; the comparison is then no longer at equal settings);
-``{"negative_group": 16}`` sets the centres per draw of ``cbow-neg-shared``;
+``{"negative_group": 8, "negative_spacing": 16}`` sets the centres per draw of
+``cbow-neg-shared`` and how far apart they are;
 ``{"corpus_file_schedule": 2}`` gives wordspace the learning rate that gensim's ``corpus_file=``
 really uses with 2 workers (each reader decays alpha by its own half of the lines only).
 
@@ -125,11 +126,13 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict,
         # whose threads each decay alpha by their own share of the lines: every epoch starts
         # where it should and falls for 1/N of an epoch only (epoch by epoch with ``train``)
         readers = int(ours_options.pop("corpus_file_schedule", 0))
-        # {"negative_group": G}: CBOW with shared negatives, G centres per draw
-        if "negative_group" in ours_options:
-            from wordspace.models import word2vec as module
+        # {"negative_group": G, "negative_spacing": S}: CBOW with shared negatives, G centres
+        # S apart per draw
+        from wordspace.models import word2vec as module
 
-            module.NEGATIVE_GROUP = int(ours_options.pop("negative_group"))
+        for name in ("negative_group", "negative_spacing"):
+            if name in ours_options:
+                setattr(module, name.upper(), int(ours_options.pop(name)))
         params = {"seed": 1, **settings, **arch, **ours_options}
         if readers:
             epochs = params["epochs"]
@@ -233,7 +236,8 @@ def main() -> None:
                     if trainer.startswith("gensim") and (trainer, gensim_key) in gensim_runs:
                         continue
                     command = [sys.executable, __file__, "--child", trainer, mode, "--path",
-                               path, "--workers", str(args.workers), "--options", args.options]
+                               path, "--workers", str(args.workers), "--options", args.options,
+                               "--ours-options", args.ours_options]
                     output = subprocess.run(command, capture_output=True, text=True)
                     if output.returncode:
                         print(f"{mode} {trainer} failed:\n{output.stderr[-3000:]}", flush=True)

@@ -1,14 +1,15 @@
 """CBOW-negative: exact against shared negatives, in one process, time per kept token.
 
-``Word2Vec(shared_negatives=True)`` lets ``NEGATIVE_GROUP`` consecutive kept centres share one
-draw of negatives; this script times the exact mode and the shared one at several group sizes,
+``Word2Vec(shared_negatives=True)`` lets ``NEGATIVE_GROUP`` kept centres, ``NEGATIVE_SPACING``
+centres apart, share one draw of negatives; this script times the exact mode and the shared one
+at several of these settings (``--groups GxS,...``),
 alternating them round after round (so a slow period of the machine hits all alike), and prints
 the median time per kept token (kept: the tokens the decide phase keeps, counted as in
 ``word2vec_roofline.py``), each mode's ratio to the exact one, and the last epoch's mean loss.
 
 Usage::
 
-    python bench/word2vec_cbow_shared.py --max-lines 60000 --groups 4,8,16,32 --repeat 5
+    python bench/word2vec_cbow_shared.py --max-lines 60000 --groups 8x1,8x16 --repeat 5
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=str(DEFAULT))
     parser.add_argument("--max-lines", type=int, default=60000)
-    parser.add_argument("--groups", default="4,8,16,32")
+    parser.add_argument("--groups", default="8x1,8x16",
+                        help="GxS,...: G centres, S apart, per draw (G alone: S = 1)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
@@ -48,17 +50,19 @@ def main():
           f"per epoch; {args.workers} worker(s), {args.epochs} epoch(s); "
           f"load {os.getloadavg()}", flush=True)
 
-    modes = [("exact", False, 1)] + [(f"shared G={g}", True, int(g))
-                                     for g in args.groups.split(",")]
+    modes = [("exact", False, (1, 1))]
+    for spec in args.groups.split(","):
+        group, _, spacing = spec.partition("x")
+        modes.append((f"G={group} S={spacing or 1}", True, (int(group), int(spacing or 1))))
     for _, shared, group in modes:  # compile or load every kernel first
-        module.NEGATIVE_GROUP = group
+        module.NEGATIVE_GROUP, module.NEGATIVE_SPACING = group
         Word2Vec(**{**settings, "workers": 1, "epochs": 1}, shared_negatives=shared).fit(
             lines[:200])
     times = {name: [] for name, _, _ in modes}
     losses = {}
     for round_ in range(args.repeat):
         for name, shared, group in modes:
-            module.NEGATIVE_GROUP = group
+            module.NEGATIVE_GROUP, module.NEGATIVE_SPACING = group
             model = Word2Vec(**settings, shared_negatives=shared).fit(lines)
             times[name].append(model.training_seconds_ / (kept * args.epochs) * 1e9)
             losses[name] = model.loss_history_[-1]

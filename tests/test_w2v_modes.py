@@ -158,14 +158,16 @@ def _generator_steps(before, after) -> int:
     raise AssertionError("the generator did not reach the state")
 
 
-@pytest.mark.parametrize("group", [1, 3, 8])
-def test_consecutive_centres_share_one_draw_of_negatives(monkeypatch, group):
-    """No subsampling and fixed windows: the only random numbers are negatives, drawn once for
-    the first group and then once per ``group`` centres (a group ahead), against once per centre
-    in the exact mode."""
+@pytest.mark.parametrize("group,spacing", [(1, 1), (3, 1), (8, 1), (2, 4), (3, 5)])
+def test_centres_share_one_draw_of_negatives(monkeypatch, group, spacing):
+    """No subsampling and fixed windows: the only random numbers are negatives, drawn a centre
+    ahead for each centre that starts a draw (of every ``group * spacing`` centres, the first
+    ``spacing``; each draw then serves ``group`` centres ``spacing`` apart), against one draw
+    per centre in the exact mode."""
     from wordspace.models import word2vec as module
 
     monkeypatch.setattr(module, "NEGATIVE_GROUP", group)
+    monkeypatch.setattr(module, "NEGATIVE_SPACING", spacing)
     negative, n = 3, 20
     steps = {}
     for shared in (False, True):
@@ -182,7 +184,10 @@ def test_consecutive_centres_share_one_draw_of_negatives(monkeypatch, group):
         assert predictions == n
         steps[shared] = _generator_steps(before, state)
     assert steps[False] == negative * (n + 1)
-    assert steps[True] == negative * (1 + n // group)
+    starts = sum(1 for c in range(n + 1) if c % (group * spacing) < spacing)
+    assert steps[True] == negative * starts
+    if spacing == 1:
+        assert starts == 1 + n // group
 
 
 def test_shared_negatives_in_groups_of_one_are_the_exact_mode(monkeypatch):

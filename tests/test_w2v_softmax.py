@@ -46,7 +46,7 @@ def run_block(kernel_args, ids, window, syn0, syn1, loss_kind=0, masks=1, cbow_m
     hot = (np.zeros((2, 0, syn0.shape[1]), np.float32), 0, 0, 0, 1 << 30)
     bufs = K.work_buffers(n, syn0.shape[1], window, 3, syn1.shape[0], hs[0].shape[1])
     setup = ((keep, window, False), (syn0, syn1), hot, bufs, ns, hs,
-             (cbow_mean, masks, loss_kind, 1))
+             (cbow_mean, masks, loss_kind, 1, 1))
     return K.cbow_block(block, C.seed_state(seed, 0), np.float32(alpha), setup)
 
 

@@ -23,9 +23,10 @@ average over any number of threads.  The grouped arguments:
   ``hot = (base, first1, ext0, ext1, sync_every)`` (the thread's own copy of the hot rows, see
   :mod:`._w2v_core`; ``base`` of shape ``(2, 0, dim)`` when there is none);
   ``bufs`` (:func:`work_buffers`); ``ns``, ``hs`` the loss tables (:mod:`._w2v_core`; those of
-  one word when unused); ``opts = (cbow_mean, masks, loss_kind, group)``: ``group``, the
-  consecutive centres that share one draw of negatives (the kernel ``GROUPED``'s only; others
-  draw per centre).
+  one word when unused); ``opts = (cbow_mean, masks, loss_kind, reuse, spacing)``: with the
+  loss kind ``GROUPED`` only (others draw per centre), one draw of negatives serves ``reuse``
+  centres ``spacing`` kept centres apart: centre ``c`` of a block uses draw slot
+  ``c % spacing`` of generation ``c // (reuse * spacing)``.
 """
 
 from __future__ import annotations
@@ -66,21 +67,22 @@ _jit_inline = numba.njit(cache=True, fastmath=True, nogil=True, inline="always")
 #: loss name -> code used inside the kernels
 LOSS_KINDS = {"softmax": 0, "negative": 1, "hierarchical": 2}
 SOFTMAX, NEGATIVE, HIERARCHICAL, AHEAD = 0, 1, 2, 3  # AHEAD: negatives drawn a centre ahead
-GROUPED = 4  # as AHEAD, one draw for ``group`` consecutive centres (opts[3]): a group ahead
+GROUPED = 4  # as AHEAD, each draw for ``reuse`` centres ``spacing`` apart (opts[3], opts[4])
 CBOW, SKIPGRAM, SKIPGRAM_SHARED = 0, 1, 2  # window steps
 
 
 def work_buffers(max_block: int, dim: int, window: int, negative: int, n_out: int, path: int = 1,
-                 alloc=None):
+                 alloc=None, spacing: int = 1):
     """``bufs`` of one thread for codes of up to ``path`` nodes (``alloc(shape, dtype)`` makes
     each zeroed buffer, default ``np.zeros``): ``(kept, kept_window, kept_seg, neu1, neu1e,
-    negatives, targets, grads, inputs, scores, masked, target_codes)``."""
+    negatives, targets, grads, inputs, scores, masked, target_codes)``; ``negatives`` holds two
+    generations of ``spacing`` draws."""
     alloc = alloc or np.zeros
     target_codes = alloc(negative + 1, np.uint8)
     target_codes[1:] = 1  # label 1 - code: the target 1, its negatives 0
     return (alloc(max_block, np.int32), alloc(max_block, np.int32),
             alloc(max_block + 2, np.int64), alloc(dim, np.float32), alloc(dim, np.float32),
-            alloc((2, max(negative, 1)), np.int32), alloc(negative + 1, np.int32),
+            alloc((2, spacing, max(negative, 1)), np.int32), alloc(negative + 1, np.int32),
             alloc((2 * window, max(negative + 1, path)), np.float32),
             alloc((2 * window, dim), np.float32), alloc(n_out, np.float64),
             alloc(2 * window + 1, np.int32), target_codes)
@@ -307,12 +309,13 @@ def _block_loop(step, kind, block, state, alpha, setup):
     _sync(syn0, syn1, hot)
     next_sync = hot[4]
     negative = ns[2] if kind == AHEAD or kind == GROUPED else 0
-    group = opts[3] if kind == GROUPED else 1  # centres that share one draw of negatives
+    reuse = opts[3] if kind == GROUPED else 1  # centres that share one draw of negatives ...
+    spacing = opts[4] if kind == GROUPED else 1  # ... this many centres apart
+    cycle = reuse * spacing
     prefetch = kind == AHEAD or kind == GROUPED or kind == HIERARCHICAL
-    current = 0
-    used = 0  # centres that have used the current draw
+    c = 0  # centres trained so far in this block
     for k in range(negative):
-        negatives[current, k] = draw_negative(state, ns[0], ns[1])
+        negatives[0, 0, k] = draw_negative(state, ns[0], ns[1])
     for s in range(seg_end - seg_start):
         a = kept_seg[s]
         e = kept_seg[s + 1]
@@ -324,11 +327,12 @@ def _block_loop(step, kind, block, state, alpha, setup):
             hi = min(e, i + kept_window[i] + 1)
             if hi - lo < 2:
                 continue
-            if used == group - 1:  # the next centre's (group's) negatives, rows fetched now
+            if (c + 1) % cycle < spacing:  # the next centre starts a draw: rows fetched now
+                g, slot = ((c + 1) // cycle) % 2, (c + 1) % spacing
                 for k in range(negative):
-                    negatives[1 - current, k] = draw_negative(state, ns[0], ns[1])
-                    if negatives[1 - current, k] >= n_hot:
-                        prefetch_row(syn1, negatives[1 - current, k])
+                    negatives[g, slot, k] = draw_negative(state, ns[0], ns[1])
+                    if negatives[g, slot, k] >= n_hot:
+                        prefetch_row(syn1, negatives[g, slot, k])
             if prefetch and i + 1 < n_kept:  # and the rows of the next centre: its
                 if kind == HIERARCHICAL:  # path below the top 8 levels
                     for k in range(8, hs[2][kept[i + 1]]):  # (those stay in cache)
@@ -338,14 +342,12 @@ def _block_loop(step, kind, block, state, alpha, setup):
                 nxt = min(n_kept - 1, i + 1 + kept_window[i + 1])
                 if kept[nxt] >= n_hot:
                     prefetch_row(syn0, kept[nxt])
-            term, n = _window(step, kind, masks, negatives[current, :negative], kept, lo, hi, i,
-                              alpha, state, setup, remaps)
+            drawn = negatives[(c // cycle) % 2, c % spacing, :negative]
+            term, n = _window(step, kind, masks, drawn, kept, lo, hi, i, alpha, state, setup,
+                              remaps)
             loss += term
             predictions += n
-            used += 1
-            if used == group:
-                used = 0
-                current = 1 - current
+            c += 1
     _sync(syn0, syn1, hot)
     return loss, predictions
 
@@ -370,8 +372,8 @@ def cbow_negative_block(block, state, alpha, setup):
 
 @_kernel
 def cbow_shared_negative_block(block, state, alpha, setup):
-    """CBOW, negative sampling, one mask: ``group`` consecutive centres share one draw of
-    negatives (drawn a group ahead), whose rows then stay in cache for the group."""
+    """CBOW, negative sampling, one mask: ``reuse`` centres ``spacing`` apart share one draw
+    of negatives, whose rows then stay in cache between them."""
     return _block_loop(CBOW, GROUPED, block, state, alpha, setup)
 
 
