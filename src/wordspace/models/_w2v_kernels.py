@@ -8,8 +8,8 @@ Hogwild as the C tool does; the hot rows in the thread's own copy, see :mod:`._w
 :func:`_block_loop` is that walk, written once.  What differs between modes is the *window step*
 it calls per centre (CBOW, skip-gram, skip-gram sharing one draw of negatives per centre) and the
 *loss step* of one prediction (negative sampling, with the negatives drawn as it goes, a centre
-ahead so that their rows are prefetched, or once for a group of consecutive centres that share
-them; hierarchical or exact softmax).  Both are chosen while a
+ahead so that their rows are prefetched, or once for several CBOW centres spaced apart that
+share them; hierarchical or exact softmax).  Both are chosen while a
 kernel is typed, from the mode's literal constants, so each kernel compiles its own mode only.
 
 Every kernel is ``kernel(block, state, alpha, setup) -> (loss, predictions)``: the summed
