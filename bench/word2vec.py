@@ -95,7 +95,7 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict,
         Word2Vec(**{**settings, "min_count": 1, "epochs": 1}, **arch, workers=1).fit(
             [list("abcdefghij")] * 10)  # more words than negatives
     start = time.perf_counter()
-    if trainer in ("gensim", "gensim-lines"):
+    if trainer in ("gensim", "gensim-words", "gensim-lines"):
         from gensim.models import Word2Vec as GensimWord2Vec
         from gensim.models.word2vec import LineSentence
 
@@ -111,13 +111,18 @@ def child(trainer: str, mode: str, path: str, workers: int, options: dict,
                                   if k in settings})
         # corpus_file: one reader per worker, each on its own contiguous part of the file (and
         # each decaying alpha by its own progress only); gensim-lines: the iterable path, one
-        # producer thread handing out jobs in corpus order
-        source = dict(corpus_file=path) if trainer == "gensim" else \
-            dict(corpus_iterable=LineSentence(path))
+        # producer thread handing out jobs in corpus order.  gensim-words: corpus_file= told the
+        # number of words only, so that alpha decays by words (as in wordspace and the C tool);
+        # told the number of lines too (gensim's documented call) it decays by lines, and on a
+        # corpus whose lines are not all alike that is another learning rate (README: "Small
+        # corpora")
+        source = dict(corpus_iterable=LineSentence(path)) if trainer == "gensim-lines" else \
+            dict(corpus_file=path)
         model.build_vocab(**source)
         tick = time.perf_counter()
-        model.train(**source, total_examples=model.corpus_count,
-                    total_words=model.corpus_total_words, epochs=settings["epochs"])
+        examples = {} if trainer == "gensim-words" else dict(total_examples=model.corpus_count)
+        model.train(**source, **examples, total_words=model.corpus_total_words,
+                    epochs=settings["epochs"])
         train_seconds = time.perf_counter() - tick
         kv = model.wv
     else:
@@ -191,7 +196,8 @@ def main() -> None:
     parser.add_argument("--ours-options", default="{}",
                         help="JSON of settings for wordspace only (experiments)")
     parser.add_argument("--trainers", default="gensim,wordspace",
-                        help="of: gensim (corpus_file=), gensim-lines (an iterable), wordspace")
+                        help="of: gensim (corpus_file=), gensim-words (corpus_file=, alpha "
+                             "decayed by words), gensim-lines (an iterable), wordspace")
     parser.add_argument("--options", default="{}",
                         help="JSON of extra wordspace/gensim settings, e.g. '{\"epochs\": 1}'")
     parser.add_argument("--repeat", type=int, default=1,
@@ -267,7 +273,7 @@ def main() -> None:
                       f"{r['train_seconds']:>8.1f} {r['wall_seconds']:>7.1f} "
                       f"{r['peak_rss_mb']:>7.0f} {r['analogy']:>7.3f} {r['ws353']:>6.3f} "
                       f"{r['simlex']:>6.3f}", flush=True)
-            for peer in ("gensim", "gensim-lines"):
+            for peer in ("gensim", "gensim-words", "gensim-lines"):
                 if "wordspace" not in results or peer not in results:
                     continue
                 ours, theirs = results["wordspace"], results[peer]
@@ -333,11 +339,12 @@ def slice_report(args, path: str, n_tokens: int, workers_list: list[int], seeds:
                         f"{m['analogy']:>7.3f} {m['ws353']:>6.3f} {m['simlex']:>6.3f}")
                 print(line, flush=True)
                 summary.append(line)
-            for peer in ("gensim", "gensim-lines"):
+            for peer in ("gensim", "gensim-words", "gensim-lines"):
                 if "wordspace" not in means or peer not in means:
                     continue
                 ours, theirs = means["wordspace"], means[peer]
-                label = "ours-" + ("gensim" if peer == "gensim" else "lines")
+                label = "ours-" + {"gensim": "gensim", "gensim-words": "words",
+                                   "gensim-lines": "lines"}[peer]
                 line = (f"{mode:9} {workers:>7} {label:10} {'':>5} "
                         f"{ours['words_per_second'] / theirs['words_per_second']:>9.2f}x "
                         f"{'':>8} {ours['analogy'] - theirs['analogy']:>+7.3f} "
