@@ -52,37 +52,9 @@ def bisect_left(a, x):
 
 
 @njit(cache=True, fastmath=False)
-def epoch(
-    ids,
-    offs,
-    raw_len,
-    sample_int,
-    cum,
-    syn0,
-    syn1,
-    a0,
-    a1,
-    cur,
-    n_ep,
-    n_lines,
-    window,
-    negative,
-    st,
-    table,
-    tsize,
-    batched,
-    ours_table,
-    ourrng,
-    keep,
-    ap,
-    ai,
-    ost,
-    ourdrv,
-    planned,
-    done0,
-    bylines,
-    bytokens,
-):
+def epoch(ids, offs, raw_len, sample_int, cum, syn0, syn1, a0, a1, cur, n_ep, n_lines,
+          window, negative, st, table, tsize, batched, ours_table, ourrng, keep, ap, ai,
+          ost, ourdrv, planned, done0, bylines, bytokens):
     dim = syn0.shape[1]
     neu1 = np.zeros(dim, np.float32)
     work = np.zeros(dim, np.float32)
@@ -205,7 +177,6 @@ def epoch(
             alpha = np.float32(max(a1, a0 - (a0 - a1) * (cur + total_lines / n_lines) / n_ep))
 
 
-epoch_fm = njit(cache=False, fastmath=True)(epoch.py_func)
 
 
 def main(seeds, variant):
@@ -253,37 +224,12 @@ def main(seeds, variant):
         rs = np.random.RandomState(seed)
         for ep in range(3):
             st = np.array([(2**24) * rs.randint(0, 2**24) + rs.randint(0, 2**24)], np.uint64)
-            (epoch_fm if "fastmath" in variant else epoch)(
-                ids,
-                offs,
-                raw_len,
-                sample_int,
-                cum,
-                syn0,
-                syn1,
-                0.025,
-                0.0001,
-                ep,
-                3,
-                len(raw_len),
-                5,
-                5,
-                st,
-                table,
-                tsize,
-                "batched" in variant,
-                "ours_table" in variant,
-                "ourrng" in variant,
-                keep,
-                ap,
-                ai,
-                seed_state(seed, (ep + 1) * 1_000_003),
-                "ourdrv" in variant,
-                float(len(ids) * 3),
-                float(len(ids) * ep),
-                "bylines" in variant,
-                "bytokens" in variant,
-            )
+            flags = [name in variant for name in ("batched", "ours_table", "ourrng")]
+            epoch(ids, offs, raw_len, sample_int, cum, syn0, syn1, 0.025, 0.0001, ep, 3,
+                  len(raw_len), 5, 5, st, table, tsize, *flags, keep, ap, ai,
+                  seed_state(seed, (ep + 1) * 1_000_003), "ourdrv" in variant,
+                  float(len(ids) * 3), float(len(ids) * ep), "bylines" in variant,
+                  "bytokens" in variant)
         n0 = np.linalg.norm(syn0, axis=1)
         n1 = np.linalg.norm(syn1, axis=1)
         print(
