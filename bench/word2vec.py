@@ -53,7 +53,7 @@ MODES = {
     "sg-hs": dict(architecture="skipgram", loss="hierarchical"),
     # wordspace's exact skip-gram (a draw of negatives per pair, as gensim); gensim runs sg-neg
     "sg-neg-exact": dict(architecture="skipgram", loss="negative", shared_negatives=False),
-    # wordspace's CBOW with consecutive centres sharing negatives; gensim runs cbow-neg
+    # wordspace's CBOW with centres spaced apart sharing negatives; gensim runs cbow-neg
     "cbow-neg-shared": dict(architecture="cbow", loss="negative", shared_negatives=True),
 }
 # alpha explicit: our default depends on the architecture, gensim's is 0.025 for both

@@ -133,7 +133,7 @@ def test_first_steps_follow_the_reference_gradient(key):
     assert np.linalg.norm(step) == pytest.approx(alpha * np.linalg.norm(expected), rel=0.05)
 
 
-# -- CBOW with negatives shared by consecutive centres ------------------------------------------
+# -- CBOW with negatives shared by centres spaced apart --------------------------------------
 @pytest.mark.parametrize("architecture,given,shared", [
     ("cbow", None, False), ("skipgram", None, True), ("cbow", True, True),
     ("skipgram", False, False)])

@@ -136,6 +136,12 @@ class WordspaceEstimator(BaseEstimator):
         return super().set_params(**params)
 
     @classmethod
+    def _stored_meaning(cls, header: dict) -> dict:
+        """The parameters of a saved model or checkpoint's ``header``, as this version reads them
+        (a model whose parameters changed meaning between versions overrides this)."""
+        return dict(header["params"])
+
+    @classmethod
     def _read_checkpoint(cls, path, name: str) -> tuple:
         """``(model, header, arrays)`` of the checkpoint of ``name`` (``"word2vec"``, ...) at
         ``path``: a model made with the stored parameters (those this class still has)."""
@@ -145,7 +151,7 @@ class WordspaceEstimator(BaseEstimator):
             raise ModelFormatError(f"{path} is not {article} {name} checkpoint (it holds a "
                                    f"{header.get('kind')!r})")
         try:
-            model = cls(**{k: v for k, v in header["params"].items()
+            model = cls(**{k: v for k, v in cls._stored_meaning(header).items()
                            if k in cls._get_param_names()})
         except (KeyError, TypeError, ParameterError) as error:
             raise ModelFormatError(f"{path}: incomplete {name} checkpoint ({error})") from None

@@ -133,6 +133,8 @@ def _releasing(run, ids: np.ndarray):
         return result
 
     return run_releasing
+
+
 #: CBOW with shared negatives: kept centres that share one draw of negatives ...
 NEGATIVE_GROUP = 8
 #: ... this many kept centres apart, so that their windows do not overlap (1: consecutive
@@ -178,22 +180,6 @@ def _mode_table() -> dict:
 
 #: every supported mode -> the name of its kernel in ``_w2v_kernels``
 MODES = _mode_table()
-
-
-def _stored_meaning(header: dict) -> dict:
-    """The parameters of a saved model or checkpoint, as this version reads them (see
-    :data:`PARAMS_VERSION`).
-
-    >>> _stored_meaning({"params": {"architecture": "cbow", "shared_negatives": True}})
-    {'architecture': 'cbow', 'shared_negatives': None}
-    >>> _stored_meaning({"params": {"architecture": "cbow", "shared_negatives": True},
-    ...                  "params_version": 2})
-    {'architecture': 'cbow', 'shared_negatives': True}
-    """
-    params = dict(header["params"])
-    if header.get("params_version", 1) < 2 and params.get("architecture") == "cbow":
-        params["shared_negatives"] = None    # CBOW ignored it: the exact mode
-    return params
 
 
 def _segments(offsets: np.ndarray, max_len: int = MAX_SEGMENT) -> np.ndarray:
@@ -948,7 +934,6 @@ class Word2Vec(WordspaceEstimator):
         """
         model, header, arrays = cls._read_checkpoint(path, "word2vec")
         try:
-            model.shared_negatives = _stored_meaning(header).get("shared_negatives")
             run = dict(header["run"])
             vocab = Vocabulary(header["tokens"], arrays["counts"],
                                n_raw_tokens=header.get("n_raw_tokens", 0),
@@ -1017,6 +1002,22 @@ class Word2Vec(WordspaceEstimator):
                     n_documents=self.vocabulary_.n_documents)
 
     @classmethod
+    def _stored_meaning(cls, header: dict) -> dict:
+        """The parameters of a saved model or checkpoint, as this version reads them (see
+        :data:`PARAMS_VERSION`).
+
+        >>> old = {"params": {"architecture": "cbow", "shared_negatives": True}}
+        >>> Word2Vec._stored_meaning(old)
+        {'architecture': 'cbow', 'shared_negatives': None}
+        >>> Word2Vec._stored_meaning({**old, "params_version": 2})
+        {'architecture': 'cbow', 'shared_negatives': True}
+        """
+        params = dict(header["params"])
+        if header.get("params_version", 1) < 2 and params.get("architecture") == "cbow":
+            params["shared_negatives"] = None    # CBOW ignored it: the exact mode
+        return params
+
+    @classmethod
     def load(cls, path, mmap: bool = True) -> Word2Vec:
         """Read a model written by :meth:`save` (arrays memory-mapped, read-only, when ``mmap``;
         :meth:`train` copies them before training)."""
@@ -1024,7 +1025,7 @@ class Word2Vec(WordspaceEstimator):
         if header.get("kind") != "word2vec":
             raise ModelFormatError(f"{path} holds a {header.get('kind')!r} model, not word2vec")
         try:
-            params = _stored_meaning(header)
+            params = cls._stored_meaning(header)
             model = cls(**{k: v for k, v in params.items() if k in cls._get_param_names()})
             vocab = Vocabulary(header["tokens"], arrays["counts"],
                                n_raw_tokens=header.get("n_raw_tokens", 0),
